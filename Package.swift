@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+// preforkd: a pre-forking HTTP/1.1 daemon and the suite that proves it stays up.
+//
+// Dependency arrows point one way: the server side (CShims, HTTP1, Prefork,
+// preforkd) and the client side (CCurl, Curl, Harness, and the runners) never
+// import each other, so a parser bug cannot hide by mirroring itself in the
+// client. CShims is plain C glue for syscalls Swift cannot call; both sides use it.
+import PackageDescription
+
+let package = Package(
+    name: "preforkd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "preforkd", targets: ["preforkd"]),
+        .library(name: "Prefork", targets: ["Prefork"]),
+        .library(name: "HTTP1", targets: ["HTTP1"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+    ],
+    targets: [
+        // Server side.
+        .target(name: "CShims"),
+        .target(name: "HTTP1"),
+        .target(
+            name: "Prefork",
+            dependencies: [
+                "CShims", "HTTP1",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        .executableTarget(
+            name: "preforkd",
+            dependencies: [
+                "Prefork", "HTTP1",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Client side.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(name: "Curl", dependencies: ["CCurl", "CCurlShim"]),
+        .target(name: "Harness", dependencies: ["CShims"]),
+
+        // Tests.
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "PreforkTests", dependencies: ["Prefork"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "Harness"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Curl", "Harness", "preforkd"],
+            path: "IntegrationTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

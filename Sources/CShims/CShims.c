@@ -1,0 +1,81 @@
+#define _GNU_SOURCE
+#include "CShims.h"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int cshim_signalfd(const sigset_t *mask) {
+    return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int cshim_signalfd_read(int fd, cshim_siginfo *out) {
+    struct signalfd_siginfo info;
+    for (;;) {
+        ssize_t n = read(fd, &info, sizeof info);
+        if (n == (ssize_t)sizeof info) {
+            out->signo = (int32_t)info.ssi_signo;
+            out->pid = (int32_t)info.ssi_pid;
+            out->code = info.ssi_code;
+            out->status = info.ssi_status;
+            return 1;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+        if (n >= 0) errno = EIO;
+        return -1;
+    }
+}
+
+int cshim_set_pdeathsig(int signo) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signo, 0, 0, 0); }
+int cshim_set_child_subreaper(int on) { return prctl(PR_SET_CHILD_SUBREAPER, (unsigned long)on, 0, 0, 0); }
+int cshim_set_name(const char *name) { return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); }
+
+int cshim_wifexited(int status) { return WIFEXITED(status); }
+int cshim_wexitstatus(int status) { return WEXITSTATUS(status); }
+int cshim_wifsignaled(int status) { return WIFSIGNALED(status); }
+int cshim_wtermsig(int status) { return WTERMSIG(status); }
+int cshim_wifstopped(int status) { return WIFSTOPPED(status); }
+
+int cshim_accept_nonblock(int fd, struct sockaddr *addr, socklen_t *len) {
+    return accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int cshim_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int cshim_pidfd_send_signal(int pidfd, int signo) {
+#ifdef SYS_pidfd_send_signal
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+uint32_t cshim_epollin(void) { return EPOLLIN; }
+uint32_t cshim_epollout(void) { return EPOLLOUT; }
+uint32_t cshim_epollerr(void) { return EPOLLERR; }
+uint32_t cshim_epollhup(void) { return EPOLLHUP; }
+uint32_t cshim_epollrdhup(void) { return EPOLLRDHUP; }
+uint32_t cshim_epollexclusive(void) { return EPOLLEXCLUSIVE; }
+
+long cshim_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count) {
+    off_t off = (off_t)*offset;
+    ssize_t n = sendfile(out_fd, in_fd, &off, count);
+    *offset = (int64_t)off;
+    return (long)n;
+}
+
+int cshim_errno(void) { return errno; }

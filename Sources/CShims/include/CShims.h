@@ -1,0 +1,62 @@
+// C glue for the few Linux calls Swift cannot import: macros, variadic
+// functions and headers Glibc's module map leaves out. Each function is a
+// one-line pass-through; the Swift side (Prefork.Posix, Harness) adds EINTR
+// retry and typed errors. Keep this header tiny.
+#ifndef PREFORKD_CSHIMS_H
+#define PREFORKD_CSHIMS_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+// signalfd(2): create a descriptor that reads the signals in `mask`
+// (non-blocking, close-on-exec). Returns -1 and sets errno on failure.
+int cshim_signalfd(const sigset_t *mask);
+
+/// One signal read from a signalfd: the fields the master uses.
+typedef struct {
+    int32_t signo;
+    int32_t pid;
+    int32_t code;
+    int32_t status;
+} cshim_siginfo;
+
+// Reads one signalfd_siginfo. Returns 1 if a signal was read, 0 if none is
+// pending (EAGAIN), -1 with errno on error.
+int cshim_signalfd_read(int fd, cshim_siginfo *out);
+
+// prctl(2) wrappers (prctl is variadic).
+int cshim_set_pdeathsig(int signo);
+int cshim_set_child_subreaper(int on);
+int cshim_set_name(const char *name);
+
+// wait(2) status macros.
+int cshim_wifexited(int status);
+int cshim_wexitstatus(int status);
+int cshim_wifsignaled(int status);
+int cshim_wtermsig(int status);
+int cshim_wifstopped(int status);
+
+// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC.
+int cshim_accept_nonblock(int fd, struct sockaddr *addr, socklen_t *len);
+
+// pidfd_open(2) / pidfd_send_signal(2) via syscall(2); -1 + ENOSYS when absent.
+int cshim_pidfd_open(pid_t pid);
+int cshim_pidfd_send_signal(int pidfd, int signo);
+
+// epoll flag values (enum members that import awkwardly).
+uint32_t cshim_epollin(void);
+uint32_t cshim_epollout(void);
+uint32_t cshim_epollerr(void);
+uint32_t cshim_epollhup(void);
+uint32_t cshim_epollrdhup(void);
+uint32_t cshim_epollexclusive(void);
+
+// sendfile(2) on Linux.
+long cshim_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
+
+// errno access without Glibc's computed property in hot paths.
+int cshim_errno(void);
+
+#endif

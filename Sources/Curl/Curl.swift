@@ -1,0 +1,1 @@
+// The Curl module. (Being written.)

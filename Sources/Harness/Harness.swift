@@ -1,0 +1,1 @@
+// The Harness module. (Being written.)

@@ -1,0 +1,1 @@
+// The Prefork module. (Being written.)

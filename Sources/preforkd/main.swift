@@ -1,0 +1,2 @@
+// placeholder while the engine is written
+print("preforkd")
