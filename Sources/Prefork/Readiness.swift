@@ -112,11 +112,12 @@ enum Daemonizer {
         return pipe.write
     }
 
-    /// The launcher's side: relays the daemon's one message, then exits.
+    /// The launcher's side: relays the daemon's one message (a line), then
+    /// exits. It reads one line, not to EOF: workers inherit the write end.
     private static func launcherReport(_ fd: Int32) -> Int32 {
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 512)
-        while true {
+        while !data.contains(UInt8(ascii: "\n")) {
             let n = chunk.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress, buffer.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }

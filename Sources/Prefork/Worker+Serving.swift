@@ -51,6 +51,9 @@ extension Worker {
             }
         }
         connection.trackPhase(now: now)
+        // The last unit is taken: stop accepting now. This connection is not
+        // idle (it owes a response), so the drain leaves it to finish.
+        if budget.isSpent { beginDrain(reason: "lifetime") }
         if connection.inputClosed && connection.delayed == nil {
             // The peer is done sending: nothing more can complete.
             connection.closeAfterWrite = true
@@ -88,7 +91,6 @@ extension Worker {
             return nil
         }
         scoreboard.setServed(slot: slot, served)
-        if budget.isSpent { beginDrain(reason: "lifetime") }
         return served
     }
 
@@ -106,7 +108,7 @@ extension Worker {
         response.headers.add("X-Worker-Pid", String(setup.identity.pid))
         response.headers.add("X-Worker-Served", String(served))
         response.headers.add("X-Worker-Slot", String(slot))
-        let keepAlive = request.keepAlive && !draining && !connection.inputClosed
+        let keepAlive = request.keepAlive && !draining && !budget.isSpent && !connection.inputClosed
         if !keepAlive { connection.closeAfterWrite = true }
         connection.output += ResponseSerializer.serialize(
             response, version: request.version, keepAlive: keepAlive, headOnly: request.headOnly, date: dates.current())
