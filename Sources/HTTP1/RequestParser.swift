@@ -6,6 +6,19 @@
 /// can make the worker buffer more than the limits allow. The head is scanned
 /// once: a per-line scan offset means no byte is looked at again while waiting
 /// for the rest of a line.
+///
+/// Policy where RFC 9112 leaves a choice (the conformance suite relies on these):
+/// - CRLF only: a bare LF or bare CR anywhere in a head, chunk line or trailer is 400.
+/// - Up to `maxLeadingEmptyLines` empty lines before a request line are skipped.
+/// - Syntax errors (400) win over version (505), which wins over an unknown method (501).
+/// - HTTP/0.9 and majors 2...9 are 505; HTTP/1.2...1.9 are served as 1.1.
+/// - Transfer-Encoding: non-token elements (quotes, parameters) 400; on HTTP/1.0 400;
+///   with Content-Length 400; chunked repeated or not last 400; any other coding 501.
+/// - Host is required once on HTTP/1.1 (also with an absolute-form target, whose
+///   authority is what counts); an empty Host is accepted; two Hosts are 400 on any version.
+/// - Content-Length: 1 to 18 digits; repeated or listed values must be numerically equal.
+/// - Expect: only `100-continue` is understood; other expectations are ignored (no 417).
+/// - Field values are decoded as UTF-8; invalid sequences in obs-text become U+FFFD.
 public struct RequestParser: Sendable {
     /// Where the parser stands, so the worker can pick the matching timeout.
     public enum Phase: Sendable, Equatable {
