@@ -170,13 +170,26 @@ public final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Members of our old process group that outlived the leader (orphans
-    /// that kept the pgid). Skips if the leader's pid now names another process.
+    /// that kept the pgid): SIGKILL them, and reap by pid those re-parented
+    /// to us (when we are a subreaper). Skips if the leader's pid now names
+    /// another process.
     private func killGroupLeftovers() {
         guard ownsProcessGroup else { return }
-        let members = ProcFS.groupMembers(pid)
-        if members.contains(where: { $0.pid == pid && $0.startTime != startTime }) { return }
-        for member in members where member.pid != pid {
+        let members = ProcFS.groupMembers(pid).filter { $0.pid != pid }
+        if ProcFS.entry(pid).map({ $0.startTime != startTime }) ?? false { return }
+        for member in members where !member.isZombie {
             _ = SafeSignal.send(SIGKILL, to: member.pid, expectedStartTime: member.startTime)
+        }
+        let me = getpid()
+        var adopted = Set(members.filter { $0.ppid == me }.map(\.pid))
+        guard !adopted.isEmpty else { return }
+        waitUntil(timeout: 2) {
+            for child in adopted {
+                var raw: Int32 = 0
+                let r = waitpid(child, &raw, WNOHANG)
+                if r == child || (r == -1 && errno == ECHILD) { adopted.remove(child) }
+            }
+            return adopted.isEmpty
         }
     }
 

@@ -14,17 +14,21 @@ public enum Subreaper {
 
     /// Our children found in /proc that are not in `excluding` (the ones we
     /// spawned ourselves): the adopted orphans.
-    public static func orphans(excluding: Set<Int32>) -> [ProcessEntry] {
-        ProcFS.children(of: getpid()).filter { !excluding.contains($0.pid) }
+    /// `matching` narrows further (e.g. by process group) when other code in
+    /// this process spawns children of its own.
+    public static func orphans(excluding: Set<Int32>,
+                               matching: (ProcessEntry) -> Bool = { _ in true }) -> [ProcessEntry] {
+        ProcFS.children(of: getpid()).filter { !excluding.contains($0.pid) && matching($0) }
     }
 
     /// Reaps every adopted orphan that has exited: waitpid BY PID with WNOHANG
     /// for each child in /proc not in `excluding` (never waitpid(-1), which
     /// would steal statuses from SpawnedProcess). Returns the reaped pids.
     @discardableResult
-    public static func reapOrphans(excluding: Set<Int32>) -> [Int32] {
+    public static func reapOrphans(excluding: Set<Int32>,
+                                   matching: (ProcessEntry) -> Bool = { _ in true }) -> [Int32] {
         var reaped: [Int32] = []
-        for child in orphans(excluding: excluding) {
+        for child in orphans(excluding: excluding, matching: matching) {
             var status: Int32 = 0
             var r: pid_t
             repeat { r = waitpid(child.pid, &status, WNOHANG) } while r == -1 && errno == EINTR
@@ -36,8 +40,9 @@ public enum Subreaper {
     /// SIGKILLs every adopted orphan (pid + start time checked), then reaps
     /// them by pid for up to `timeout` seconds. Returns the reaped pids.
     @discardableResult
-    public static func killOrphans(excluding: Set<Int32>, timeout: Double = 2) -> [Int32] {
-        let targets = orphans(excluding: excluding)
+    public static func killOrphans(excluding: Set<Int32>, timeout: Double = 2,
+                                   matching: (ProcessEntry) -> Bool = { _ in true }) -> [Int32] {
+        let targets = orphans(excluding: excluding, matching: matching)
         for t in targets where !t.isZombie {
             _ = SafeSignal.send(SIGKILL, to: t.pid, expectedStartTime: t.startTime)
         }
