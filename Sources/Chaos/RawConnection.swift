@@ -22,14 +22,15 @@ final class RawConnection {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let r = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                retryEINTR { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let sock = fd
+        let r = withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                retryEINTR { connect(sock, sa, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
         }
         guard r == 0 else {
             let e = errno
-            close(fd)
+            Glibc.close(fd)
             fd = -1
             throw SocketError(call: "connect", errno: e)
         }
