@@ -118,6 +118,4 @@ int cshim_spawn_addclosefrom(void *file_actions, int lowfd) {
 }
 int cshim_msg_nosignal(void) { return MSG_NOSIGNAL; }
 
-int cshim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
-
 int cshim_errno(void) { return errno; }
