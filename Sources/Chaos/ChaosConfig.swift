@@ -30,6 +30,8 @@ public struct ChaosConfig: Sendable {
     public var extraArgs: [String] = []
     public var reportPath: String?
     public var junitPath: String?
+    /// Where to save the full recorded history (JSON), for re-judging or debugging.
+    public var historyPath: String?
     public var quiet = false
     /// Seconds between plain progress lines (or display refreshes on a TTY).
     public var progressInterval = 1.0
@@ -59,7 +61,7 @@ public struct ChaosConfig: Sendable {
     /// The fault plan for `seed`.
     public func schedule(seed: UInt64) -> FaultSchedule {
         FaultSchedule.make(seed: seed, duration: duration, kinds: effectiveFaults, interval: killEvery,
-                           cooldown: max(2.0, limits.respawnDeadline + 1),
+                           cooldown: max(1.5, limits.respawnDeadline + 0.5),
                            stuckSpacing: timeout + max(limits.hangSlack, timeout * 0.5) + 1)
     }
 

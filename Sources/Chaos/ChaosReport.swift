@@ -15,6 +15,8 @@ public struct ChaosReport: Codable, Sendable {
     /// Load requests by libcurl code (0 = a response arrived).
     public var curlCodes: [String: Int]
     public var silentResends: Int
+    /// Load requests that ended after the shutdown signal (not counted above).
+    public var afterShutdown: Int
     public var requestsPerSecond: Double
     /// Latency percentiles in ms, outside and inside fault windows.
     public var steadyLatency: LatencySummary
@@ -59,7 +61,10 @@ public struct LatencySummary: Codable, Sendable {
 extension ChaosReport {
     /// Builds the report from a judged history.
     public init(history h: History, verdicts: [Verdict], config: ChaosConfig, reproduce: String) {
-        let load = h.loadRequests
+        // Counted until the shutdown signal (or master-kill): afterwards refusals are expected.
+        let cut = h.supervisionEnd
+        let load = h.loadRequests.filter { $0.end < cut }
+        afterShutdown = h.loadRequests.count - load.count
         seed = h.info.seed
         scenario = config.scenarioName
         command = h.info.command

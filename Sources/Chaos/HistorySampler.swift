@@ -30,10 +30,14 @@ final class HistorySampler: Sendable {
         }
     }
 
-    /// One sample now.
+    /// One sample now. Its time is taken AFTER the /proc scan: a process
+    /// missing from the sample was certainly gone by then (a full scan can
+    /// take 20 ms on a loaded machine; stamping the start made a retiring
+    /// worker look dead before its last answers). This kernel has no
+    /// /proc/PID/task/TID/children, hence the full scan.
     func take() -> ProcessSnapshot {
-        let now = monotonicNanos()
         let all = ProcFS.all()
+        let now = monotonicNanos()
         let me = all.first { $0.pid == master }
         let alive = me.map { !$0.isZombie } ?? false
         let kids = all.filter { $0.ppid == master }.map(ProcInfo.init)

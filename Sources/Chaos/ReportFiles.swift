@@ -26,3 +26,15 @@ extension ChaosReport {
         return "chaos/reports/\(f.string(from: Date()))-\(seed).json"
     }
 }
+
+extension History {
+    /// Saves the history as JSON (large: every request and sample).
+    public func write(to path: String) throws {
+        try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Loads a saved history, to judge it again.
+    public static func read(from path: String) throws -> History {
+        try JSONDecoder().decode(History.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}

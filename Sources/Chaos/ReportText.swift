@@ -14,7 +14,7 @@ extension ChaosReport {
         let total = outcomes.values.reduce(0, +)
         out.append("requests: \(total) (\(fmt(requestsPerSecond, 0)) req/s); "
             + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            + "; silent resends \(silentResends)")
+            + "; silent resends \(silentResends); \(afterShutdown) more after the stop signal")
         out.append("curl codes: " + curlCodes.sorted { Int($0.key)! < Int($1.key)! }
             .map { "\($0.key): \($0.value)" }.joined(separator: ", "))
         out.append("latency ms   " + pad("count", 8) + pad("p50", 9) + pad("p90", 9) + pad("p99", 9)

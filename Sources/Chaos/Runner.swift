@@ -44,15 +44,15 @@ final class ChaosRunner {
         runFaults(schedule, injector: injector, start: start)
         sleep(until: start + ns(config.duration))
         let masterKilled = injector.faults.value.contains { $0.kind == .masterKill && $0.applied }
-        let shutdown = masterKilled ? watchMasterDeath(target) : stop(target, probes: injector)
-        load.stop()
+        let shutdown = masterKilled ? watchMasterDeath(target, load: load) : stop(target, load: load)
         ticker.stop()
         injector.drain(timeout: hangDeadline + 5)
         let samples = sampler.stop()
         var info = runInfo(target, start: start)
         info.endTime = monotonicNow()
-        let history = History(info: info, requests: load.events + injector.requests.value,
+        let history = History(info: info, requests: load.events + injector.requests.value + (shutdown?.probes ?? []),
                               faults: injector.faults.value, samples: samples, shutdown: shutdown)
+        if let p = config.historyPath { try? history.write(to: p) }
         let report = ChaosReport(history: history, verdicts: Invariants.judge(history), config: config,
                                  reproduce: reproduceCommand())
         progress.note("")

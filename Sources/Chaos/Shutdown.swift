@@ -7,7 +7,7 @@ import Harness
 /// to the master's exit and beyond (survivors, port, pid file).
 extension ChaosRunner {
     /// Sends the shutdown signal while slow probe requests are in the server.
-    func stop(_ t: Target, probes injector: FaultInjector) -> ShutdownRecord {
+    func stop(_ t: Target, load: LoadRunner) -> ShutdownRecord {
         let name = config.shutdownSignal(seed: seed)
         let probes = Locked<[RequestEvent]>([])
         let probeCount = config.isPreforkd && name != "QUIT" ? 3 : 0
@@ -22,6 +22,7 @@ extension ChaosRunner {
         _ = SafeSignal.send(ShutdownSignal.numbers[name]!, to: t.master, expectedStartTime: t.process.startTime)
         let status = t.process.wait(timeout: config.gracefulTimeout + config.limits.shutdownSlack + 2)
         let exitedAt = status == nil ? nil : monotonicNow()
+        load.stop()   // after the exit every request is refused; they tell nothing more
         _ = waitUntil(timeout: 5) { probes.value.count == probeCount }
         var record = ShutdownRecord(signal: name, sentAt: sentAt, masterStatus: status.map(ExitStatus.init),
                                     exitedAt: exitedAt, probes: probes.value)
@@ -33,8 +34,9 @@ extension ChaosRunner {
     }
 
     /// After a master-kill: watch its workers go, then reap the master.
-    func watchMasterDeath(_ t: Target) -> ShutdownRecord? {
+    func watchMasterDeath(_ t: Target, load: LoadRunner) -> ShutdownRecord? {
         _ = t.process.wait(timeout: 2)
+        load.stop()
         usleep(UInt32((config.limits.orphanDeadline + 0.3) * 1e6))
         Subreaper.reapOrphans(excluding: [t.master])
         return nil

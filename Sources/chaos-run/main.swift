@@ -30,6 +30,7 @@ struct ChaosRun: ParsableCommand {
     @Flag(help: "List the scenarios and exit.") var list = false
     @Option(help: "JSON report path (default chaos/reports/<timestamp>-<seed>.json).") var report: String?
     @Option(help: "JUnit XML path.") var junit: String?
+    @Option(help: "Save the full recorded history (JSON) here.") var history: String?
     @Flag(help: "No progress output.") var quiet = false
     @Option(name: .customLong("preforkd"), help: "preforkd binary (default: beside chaos-run).") var preforkd: String?
     @Option(name: .customLong("extra-arg"), parsing: .unconditionalSingleValue,
@@ -82,6 +83,7 @@ struct ChaosRun: ParsableCommand {
         c.preforkdPath = preforkd
         c.reportPath = report
         c.junitPath = junit
+        c.historyPath = history
         c.quiet = quiet
         guard c.duration > 0, c.workers > 0, c.concurrency > 0 else {
             throw ChaosSetupError("duration, workers and concurrency must be positive")
