@@ -20,12 +20,32 @@ public struct LifetimeInvariant: Invariant {
         for pid in byPid.keys.sorted() {
             violations += checkWorker(h, pid: pid, byPid[pid]!, budget: budget, deadAt: deathAt[pid])
         }
+        violations += earlyRetirements(h, byPid)
         let maxServed = byPid.values.flatMap { $0.compactMap(\.served) }.max() ?? 0
         return .judge(id, violations: violations,
                       pass: "\(byPid.count) workers answered, max served \(maxServed), budget "
                           + (budget == Int.max ? "unlimited" : "\(budget)"),
                       fail: "served counts broke the lifetime contract",
                       metrics: ["workers_seen": Double(byPid.count), "max_served": Double(maxServed)])
+    }
+
+    /// With a fixed budget (no jitter), a worker that died on its own (no
+    /// fault near its death) must have answered exactly `lifetime` requests:
+    /// fewer means the last reserved units were never answered.
+    private func earlyRetirements(_ h: History, _ byPid: [Int32: [RequestEvent]]) -> [String] {
+        guard h.info.lifetime > 0, h.info.lifetimeJitter == 0 else { return [] }
+        let victims = Set(h.faults.compactMap { $0.kind == .kill || $0.kind == .stop ? $0.victimPid : nil })
+        let ambiguous = h.faults.filter { [.crash, .hang, .signalStorm, .bootFail, .masterKill].contains($0.kind) }
+            .map { $0.time...(($0.endedAt ?? $0.time) + ns(h.info.limits.deathWindowAfter)) }
+        var out: [String] = []
+        for d in h.workerDeaths where !victims.contains(d.pid) {
+            guard !ambiguous.contains(where: { $0.contains(d.observedAt) || $0.contains(d.lastSeenAlive) }),
+                  let rs = byPid[d.pid], let k = rs.compactMap(\.served).max(), k < h.info.lifetime
+            else { continue }
+            out.append("pid=\(d.pid) exited by itself at \(h.t(d.observedAt)) after answering \(k) of its "
+                + "lifetime \(h.info.lifetime): the last unit(s) were never answered")
+        }
+        return out
     }
 
     private func checkWorker(_ h: History, pid: Int32, _ rs: [RequestEvent], budget: Int,

@@ -86,6 +86,22 @@ import Testing
         #expect(v.evidence.first?.contains("pid=13 answered a request sent at t=0.800s") == true)
     }
 
+    @Test func lifetimeEarlyRetirementFails() {
+        // Worker 12 dies on its own (no fault) after 60 answers of a lifetime of 61.
+        var b = HistoryBuilder.clean()
+        b.history.info.lifetime = 61
+        for i in b.history.samples.indices where b.history.samples[i].time >= t(1800) {
+            b.history.samples[i].children.removeAll { $0.pid == 12 }
+            b.history.samples[i].children.append(worker(16))
+        }
+        var v = b.verdict(LifetimeInvariant())
+        #expect(v.status == .fail)
+        #expect(v.evidence.contains { $0.contains("pid=12 exited by itself at t=1.800s after answering 60 of its lifetime 61") })
+        b.history.info.lifetime = 60
+        v = b.verdict(LifetimeInvariant())
+        #expect(v.status == .pass, "\(v.evidence)")
+    }
+
     @Test func lifetimeSkipsWithoutWorkerHeaders() {
         var b = HistoryBuilder.clean()
         for i in b.history.requests.indices { b.history.requests[i].workerPid = nil; b.history.requests[i].served = nil }
