@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Server side.
@@ -45,15 +46,30 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(name: "Curl", dependencies: ["CCurl", "CCurlShim"]),
         .target(name: "Harness", dependencies: ["CShims"]),
+        .target(
+            name: "Chaos",
+            dependencies: [
+                "Curl", "Harness",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "chaos-run",
+            dependencies: [
+                "Chaos",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // Tests.
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "PreforkTests", dependencies: ["Prefork"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Harness"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "ChaosTests", dependencies: ["Chaos"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Curl", "Harness", "preforkd"],
+            dependencies: ["Curl", "Harness", "Chaos", "preforkd"],
             path: "IntegrationTests"
         ),
     ],

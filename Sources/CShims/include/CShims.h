@@ -67,6 +67,14 @@ int cshim_epoll_wait(int epfd, int32_t *fds, uint32_t *events, int max, int time
 // sendfile(2) on Linux.
 long cshim_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
 
+// Client-side helpers (Harness): GNU calls Glibc's module map hides.
+// pipe2(O_CLOEXEC): both ends close-on-exec, atomically (no spawn race).
+int cshim_pipe_cloexec(int fds[2]);
+// mkostemp(template, O_CLOEXEC).
+int cshim_mkostemp_cloexec(char *template_path);
+// posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34): close fds >= lowfd
+// in the child. Returns ENOSYS when glibc lacks it.
+int cshim_spawn_addclosefrom(void *file_actions, int lowfd);
 // send(2) flag that turns SIGPIPE into EPIPE (an anonymous enum in glibc).
 int cshim_msg_nosignal(void);
 

@@ -1,0 +1,125 @@
+/// Everything a chaos run needs to know: flags and scenario merged.
+/// Precedence: defaults < scenario file < explicit flags (the executable
+/// applies flags after the scenario).
+public struct ChaosConfig: Sendable {
+    /// Seconds of load and faults before the shutdown signal.
+    public var duration: Double = 60
+    /// nil: drawn from the clock, then printed so the run can be reproduced.
+    public var seed: UInt64?
+    public var workers = 5
+    public var lifetime = 100
+    public var lifetimeJitter = 0
+    public var concurrency = 32
+    /// Total requests per second on a fixed schedule; nil = as fast as possible.
+    public var rate: Double?
+    public var keepAlive = true
+    /// nil: the default set for the target (preforkd or foreign).
+    public var faults: [FaultKind]?
+    /// Mean seconds between faults.
+    public var killEvery = 0.5
+    /// Shutdown signals; the seed picks one (scenarios rotate INT/TERM/HUP).
+    public var shutdown: [String] = ["TERM"]
+    /// Daemon heartbeat timeout (s) passed to preforkd and used by hung-worker.
+    public var timeout = 2.0
+    public var gracefulTimeout = 5.0
+    /// A foreign command with a `{port}` placeholder; nil runs preforkd.
+    public var command: [String]?
+    /// preforkd binary; nil: beside the running executable.
+    public var preforkdPath: String?
+    /// Extra preforkd arguments (e.g. `--planted-defect no-reap`).
+    public var extraArgs: [String] = []
+    public var reportPath: String?
+    public var junitPath: String?
+    /// Where to save the full recorded history (JSON), for re-judging or debugging.
+    public var historyPath: String?
+    public var quiet = false
+    /// Seconds between plain progress lines (or display refreshes on a TTY).
+    public var progressInterval = 1.0
+    public var limits = Limits()
+    /// The scenario file's name, if one was applied.
+    public var scenarioName: String?
+    /// Flags as typed, for the reproduce line.
+    public var reproduceArgs: [String] = []
+
+    public init() {}
+
+    /// Whether the target is preforkd (fault endpoints and worker headers expected).
+    public var isPreforkd: Bool { command == nil }
+
+    /// The fault kinds in force.
+    public var effectiveFaults: [FaultKind] {
+        if let f = faults { return f }
+        return isPreforkd ? [.kill, .stop, .crash, .hang, .signalStorm, .slowloris, .malformed]
+                          : [.kill, .stop, .slowloris, .malformed]
+    }
+
+    /// The shutdown signal this seed picks.
+    public func shutdownSignal(seed: UInt64) -> String {
+        shutdown.isEmpty ? "TERM" : shutdown[Int(seed % UInt64(shutdown.count))]
+    }
+
+    /// The fault plan for `seed`.
+    public func schedule(seed: UInt64) -> FaultSchedule {
+        FaultSchedule.make(seed: seed, duration: duration, kinds: effectiveFaults, interval: killEvery,
+                           cooldown: max(1.5, limits.respawnDeadline + 0.5),
+                           stuckSpacing: timeout + max(limits.hangSlack, timeout * 0.5) + 1)
+    }
+
+    /// Applies the fields a scenario sets.
+    public mutating func apply(_ s: Scenario) throws {
+        scenarioName = s.name
+        if let v = s.duration { duration = v }
+        if let v = s.seed { seed = v }
+        if let v = s.workers { workers = v }
+        if let v = s.lifetime { lifetime = v }
+        if let v = s.lifetimeJitter { lifetimeJitter = v }
+        if let v = s.concurrency { concurrency = v }
+        if let v = s.rate { rate = v }
+        if let v = s.keepAlive { keepAlive = v }
+        if let v = s.faults { faults = try FaultKind.parseList(v) }
+        if let v = s.killEvery { killEvery = v }
+        if let v = s.shutdown { shutdown = try v.map(ShutdownSignal.validate) }
+        if let v = s.timeout { timeout = v }
+        if let v = s.gracefulTimeout { gracefulTimeout = v }
+        if let v = s.extraArgs { extraArgs = v }
+        if let v = s.respawnDeadline { limits.respawnDeadline = v }
+    }
+}
+
+/// A usage or setup problem: exit status 2.
+public struct ChaosSetupError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
+
+extension FaultKind {
+    /// Parses `kill,stop,...` names.
+    public static func parseList(_ names: [String]) throws -> [FaultKind] {
+        try names.map { n in
+            guard let k = FaultKind(rawValue: n.trimmingCharacters()) else {
+                throw ChaosSetupError("unknown fault '\(n)'; known: "
+                    + FaultKind.allCases.map(\.rawValue).joined(separator: ","))
+            }
+            return k
+        }
+    }
+}
+
+/// Shutdown signal names and numbers.
+public enum ShutdownSignal {
+    public static let numbers: [String: Int32] = ["INT": 2, "TERM": 15, "HUP": 1, "QUIT": 3]
+
+    /// Accepts `TERM` or `SIGTERM`, any case.
+    public static func validate(_ name: String) throws -> String {
+        var n = name.uppercased()
+        if n.hasPrefix("SIG") { n.removeFirst(3) }
+        guard numbers[n] != nil else { throw ChaosSetupError("unknown shutdown signal '\(name)' (INT, TERM, HUP, QUIT)") }
+        return n
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

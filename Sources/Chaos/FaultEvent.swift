@@ -1,0 +1,61 @@
+/// The kinds of fault chaos-run can inject.
+public enum FaultKind: String, Codable, Sendable, CaseIterable {
+    /// SIGKILL a worker (victim by index into the sorted children).
+    case kill
+    /// SIGSTOP a worker: the daemon's heartbeat timeout must catch it.
+    case stop
+    /// GET /__fault/crash: the worker that reads it aborts.
+    case crash
+    /// GET /__fault/hang: the worker spins without heartbeat.
+    case hang
+    /// A burst of TTIN / USR1 / TTOU to the master (balanced: N is unchanged).
+    case signalStorm = "signal-storm"
+    /// Raw connections that send a header byte at a time and never finish.
+    case slowloris
+    /// A malformed request on a raw socket, between good ones.
+    case malformed
+    /// SIGKILL the master: its workers must go away by themselves.
+    case masterKill = "master-kill"
+    /// /__fault/boot-fail?on=1 for a while, plus a kill: the master must back off, then recover.
+    case bootFail = "boot-fail"
+
+    /// Whether the fault needs preforkd's /__fault endpoints.
+    public var needsFaultEndpoints: Bool {
+        self == .crash || self == .hang || self == .bootFail
+    }
+}
+
+/// One injected fault, as it happened.
+public struct FaultEvent: Codable, Sendable {
+    /// Index in the schedule.
+    public var index: Int
+    public var kind: FaultKind
+    /// When the runner injected it.
+    public var time: UInt64
+    /// When its effect ended, for faults that last (hang request returned, boot-fail off, slowloris closed).
+    public var endedAt: UInt64?
+    /// Index into the sorted live children when the victim was chosen.
+    public var victimSlot: Int?
+    public var victimPid: Int32?
+    /// For fault requests: libcurl's code and the status.
+    public var curlCode: Int32?
+    public var status: Int?
+    /// False when the fault could not be applied (no victim, endpoint missing).
+    public var applied: Bool
+    public var detail: String
+
+    public init(index: Int, kind: FaultKind, time: UInt64, endedAt: UInt64? = nil, victimSlot: Int? = nil,
+                victimPid: Int32? = nil, curlCode: Int32? = nil, status: Int? = nil, applied: Bool = true,
+                detail: String = "") {
+        self.index = index
+        self.kind = kind
+        self.time = time
+        self.endedAt = endedAt
+        self.victimSlot = victimSlot
+        self.victimPid = victimPid
+        self.curlCode = curlCode
+        self.status = status
+        self.applied = applied
+        self.detail = detail
+    }
+}

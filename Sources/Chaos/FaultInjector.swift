@@ -1,0 +1,131 @@
+import Foundation
+import Curl
+import Glibc
+import Harness
+
+/// Performs planned faults against a running target. Victims are chosen by
+/// index into the master's live children sorted by (start time, pid), read
+/// from /proc at the moment of the fault; signals go through SafeSignal so a
+/// recycled pid is never hit. Faults that last (hang, slowloris, boot-fail)
+/// finish on their own threads and complete their event later.
+final class FaultInjector: Sendable {
+    let master: Int32
+    let masterStart: UInt64
+    let baseURL: String
+    let port: Int
+    let hangTimeout: Double
+    let faults = Locked<[FaultEvent]>([])
+    let requests = Locked<[RequestEvent]>([])
+    private let pending = Locked(0)
+
+    init(master: Int32, masterStart: UInt64, baseURL: String, port: Int, hangTimeout: Double) {
+        self.master = master
+        self.masterStart = masterStart
+        self.baseURL = baseURL
+        self.port = port
+        self.hangTimeout = hangTimeout
+    }
+
+    /// Injects `plan` now, as fault number `index`.
+    func inject(_ plan: PlannedFault, index: Int) {
+        var e = FaultEvent(index: index, kind: plan.kind, time: monotonicNow())
+        switch plan.kind {
+        case .kill: signalVictim(SIGKILL, plan, &e)
+        case .stop: signalVictim(SIGSTOP, plan, &e)
+        case .masterKill:
+            e.victimPid = master
+            e.applied = SafeSignal.send(SIGKILL, to: master, expectedStartTime: masterStart)
+        case .crash:
+            let r = record(HTTPProbe.get(baseURL, "/__fault/crash", timeout: 5, source: .fault))
+            e.curlCode = r.curlCode
+            e.status = r.status
+            e.endedAt = r.end
+            e.applied = r.status != 404
+            e.detail = r.curlCode == 0 ? "answered \(r.status)" : "connection ended, curl \(r.curlCode)"
+        case .signalStorm: storm(plan, &e)
+        case .hang, .slowloris, .bootFail, .malformed:
+            e.detail = "in progress"
+        }
+        let slot = faults.with { $0.append(e); return $0.count - 1 }
+        switch plan.kind {
+        case .hang: background(slot) { self.hang(&$0) }
+        case .slowloris: background(slot) { self.slowloris(plan, &$0) }
+        case .bootFail: background(slot) { self.bootFail(plan, &$0) }
+        case .malformed: background(slot) { self.malformed(plan, &$0) }
+        default: break
+        }
+    }
+
+    /// Waits for background faults to finish (bounded).
+    func drain(timeout: Double) { _ = waitUntil(timeout: timeout) { pending.value == 0 } }
+
+    // MARK: - Helpers
+
+    private func record(_ r: RequestEvent) -> RequestEvent {
+        requests.with { $0.append(r) }
+        return r
+    }
+
+    private func background(_ slot: Int, _ body: @escaping @Sendable (inout FaultEvent) -> Void) {
+        pending.with { $0 += 1 }
+        Thread.detachNewThread { [self] in
+            var e = faults.with { $0[slot] }
+            body(&e)
+            faults.with { $0[slot] = e }
+            pending.with { $0 -= 1 }
+        }
+    }
+
+    /// The master's live children, sorted by (start time, pid): the victim list.
+    func victims() -> [ProcessEntry] {
+        ProcFS.children(of: master).filter { !$0.isZombie && $0.state != "T" }
+            .sorted { ($0.startTime, $0.pid) < ($1.startTime, $1.pid) }
+    }
+
+    private func signalVictim(_ signo: Int32, _ plan: PlannedFault, _ e: inout FaultEvent) {
+        let v = victims()
+        guard !v.isEmpty else { e.applied = false; e.detail = "no live worker"; return }
+        let i = Int(plan.victimIndex % UInt32(v.count))
+        e.victimSlot = i
+        e.victimPid = v[i].pid
+        e.applied = SafeSignal.send(signo, to: v[i].pid, expectedStartTime: v[i].startTime)
+        e.detail = e.applied ? "signal \(signo)" : "victim gone before the signal"
+    }
+
+    /// Balanced TTIN / USR1 / TTOU bursts with gaps, so the master sees each
+    /// signal (equal pending signals coalesce) and N is unchanged afterwards.
+    private func storm(_ plan: PlannedFault, _ e: inout FaultEvent) {
+        let rounds = 1 + Int(plan.param % 3)
+        var sent = 0
+        for _ in 0..<rounds {
+            for s in [SIGTTIN, SIGUSR1, SIGTTOU] {
+                if SafeSignal.send(s, to: master, expectedStartTime: masterStart) { sent += 1 }
+                usleep(40_000)
+            }
+        }
+        e.applied = sent > 0
+        e.detail = "\(rounds) x TTIN/USR1/TTOU"
+        e.endedAt = monotonicNow()
+    }
+
+    private func hang(_ e: inout FaultEvent) {
+        let r = record(HTTPProbe.get(baseURL, "/__fault/hang", timeout: hangTimeout, source: .fault))
+        e.endedAt = r.end
+        e.curlCode = r.curlCode
+        e.status = r.status
+        e.applied = r.status != 404
+        e.detail = r.curlCode == 0 ? "answered \(r.status)" : "connection ended, curl \(r.curlCode)"
+    }
+
+    private func bootFail(_ plan: PlannedFault, _ e: inout FaultEvent) {
+        let on = record(HTTPProbe.get(baseURL, "/__fault/boot-fail?on=1", timeout: 5, source: .fault))
+        guard on.status == 200 else { e.applied = false; e.detail = "boot-fail endpoint: \(on.status)"; return }
+        var k = FaultEvent(index: e.index, kind: .kill, time: monotonicNow())
+        signalVictim(SIGKILL, plan, &k)
+        usleep(1_500_000)
+        let off = record(HTTPProbe.get(baseURL, "/__fault/boot-fail?on=0", timeout: 5, source: .fault))
+        e.endedAt = off.end
+        e.victimPid = k.victimPid
+        e.detail = "boot-fail on 1.5 s, killed pid \(k.victimPid ?? 0); off: \(off.status)"
+    }
+}

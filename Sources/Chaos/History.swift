@@ -1,0 +1,232 @@
+/// Everything a chaos run observed, in one value. Invariants are pure
+/// functions over it, so a saved history can be re-judged and unit tests can
+/// build one by hand. Times are CLOCK_MONOTONIC nanoseconds.
+public struct History: Codable, Sendable {
+    /// What was run and with which limits.
+    public var info: RunInfo
+    /// Every HTTP request the runner made (load loop, probes, fault requests).
+    public var requests: [RequestEvent]
+    /// Every fault the runner injected, in order.
+    public var faults: [FaultEvent]
+    /// /proc samples of the master's children and the runner's orphans.
+    public var samples: [ProcessSnapshot]
+    /// How the final shutdown went; nil when none was attempted (master-kill).
+    public var shutdown: ShutdownRecord?
+
+    public init(info: RunInfo, requests: [RequestEvent] = [], faults: [FaultEvent] = [],
+                samples: [ProcessSnapshot] = [], shutdown: ShutdownRecord? = nil) {
+        self.info = info
+        self.requests = requests
+        self.faults = faults
+        self.samples = samples
+        self.shutdown = shutdown
+    }
+}
+
+/// The run's parameters, as the invariants need them.
+public struct RunInfo: Codable, Sendable {
+    public var seed: UInt64
+    public var startTime: UInt64
+    public var endTime: UInt64
+    public var runnerPid: Int32
+    public var masterPid: Int32
+    /// Expected worker count N.
+    public var workers: Int
+    /// Requests per worker (0 = unlimited).
+    public var lifetime: Int
+    public var lifetimeJitter: Int
+    /// Heartbeat timeout in seconds (0 = off).
+    public var timeout: Double
+    public var gracefulTimeout: Double
+    public var command: [String]
+    public var port: Int
+    /// Tolerances; see `Limits`.
+    public var limits: Limits
+
+    public init(seed: UInt64 = 0, startTime: UInt64 = 0, endTime: UInt64 = 0, runnerPid: Int32 = 1,
+                masterPid: Int32 = 100, workers: Int = 5, lifetime: Int = 100, lifetimeJitter: Int = 0,
+                timeout: Double = 2, gracefulTimeout: Double = 5, command: [String] = [], port: Int = 0,
+                limits: Limits = Limits()) {
+        self.seed = seed
+        self.startTime = startTime
+        self.endTime = endTime
+        self.runnerPid = runnerPid
+        self.masterPid = masterPid
+        self.workers = workers
+        self.lifetime = lifetime
+        self.lifetimeJitter = lifetimeJitter
+        self.timeout = timeout
+        self.gracefulTimeout = gracefulTimeout
+        self.command = command
+        self.port = port
+        self.limits = limits
+    }
+}
+
+/// Tolerances the invariants apply. They exist because the runner observes
+/// through /proc every 10-20 ms on two shared cores: a state seen once may be
+/// a scheduling artefact, a state that persists is a fact.
+public struct Limits: Codable, Sendable {
+    /// After a worker death the count must be back to N within this (s).
+    public var respawnDeadline: Double = 2.0
+    /// Extra time a stopped or hung worker may live beyond --timeout (s).
+    public var hangSlack: Double = 1.5
+    /// A zombie must persist at least this long (s) across two samples to count.
+    public var zombieGrace: Double = 0.1
+    /// After the master is gone its descendants must be gone within this (s).
+    public var orphanDeadline: Double = 1.0
+    /// Load failures ending this close (s) around a worker death are excused.
+    public var deathWindowBefore: Double = 0.5
+    public var deathWindowAfter: Double = 1.0
+    /// The master may exit this much later than --graceful-timeout (s).
+    public var shutdownSlack: Double = 1.5
+    /// Allowed growth of the master's open descriptors, first to last fifth.
+    public var fdGrowth: Int = 4
+    /// Allowed growth of the master's RSS in KiB, first to last fifth.
+    public var rssGrowthKB: Int = 2048
+
+    public init() {}
+}
+
+/// Where a request came from.
+public enum RequestSource: String, Codable, Sendable {
+    case load, probe, fault
+}
+
+/// How a request ended, from the client's point of view.
+public enum Outcome: String, Codable, Sendable {
+    /// A 2xx/3xx response arrived.
+    case ok
+    /// Definitely not processed (connection refused) or answered with an error status.
+    case failed
+    /// The connection broke or timed out: the server may or may not have acted.
+    case indeterminate
+}
+
+/// One HTTP request as libcurl saw it.
+public struct RequestEvent: Codable, Sendable {
+    public var intendedStart: UInt64
+    public var start: UInt64
+    public var end: UInt64
+    public var outcome: Outcome
+    public var status: Int
+    public var workerPid: Int32?
+    public var served: Int?
+    public var curlCode: Int32
+    public var silentResend: Bool
+    public var path: String
+    public var source: RequestSource
+
+    public init(intendedStart: UInt64? = nil, start: UInt64, end: UInt64, outcome: Outcome? = nil,
+                status: Int, workerPid: Int32? = nil, served: Int? = nil, curlCode: Int32 = 0,
+                silentResend: Bool = false, path: String = "/", source: RequestSource = .load) {
+        self.intendedStart = intendedStart ?? start
+        self.start = start
+        self.end = end
+        self.outcome = outcome ?? Outcome.classify(status: status, curlCode: curlCode)
+        self.status = status
+        self.workerPid = workerPid
+        self.served = served
+        self.curlCode = curlCode
+        self.silentResend = silentResend
+        self.path = path
+        self.source = source
+    }
+}
+
+extension Outcome {
+    /// Classifies a libcurl result: refused (7) never reached the server.
+    public static func classify(status: Int, curlCode: Int32) -> Outcome {
+        if curlCode == 0 { return (200..<400).contains(status) ? .ok : .failed }
+        return curlCode == 7 ? .failed : .indeterminate
+    }
+}
+
+/// One /proc process as sampled.
+public struct ProcInfo: Codable, Sendable, Hashable {
+    public var pid: Int32
+    public var ppid: Int32
+    /// /proc/pid/stat state letter: R S D Z T t ...
+    public var state: String
+    /// Start time in clock ticks: with pid, identifies a process across pid reuse.
+    public var startTime: UInt64
+
+    public init(pid: Int32, ppid: Int32, state: String = "S", startTime: UInt64 = 0) {
+        self.pid = pid
+        self.ppid = ppid
+        self.state = state
+        self.startTime = startTime
+    }
+
+    /// Alive for our purposes: not a zombie, not gone.
+    public var isLive: Bool { state != "Z" && state != "X" }
+}
+
+/// One sampler tick.
+public struct ProcessSnapshot: Codable, Sendable {
+    public var time: UInt64
+    public var masterAlive: Bool
+    /// The master's children.
+    public var children: [ProcInfo]
+    /// The runner's children other than the master (reparented to the subreaper).
+    public var orphans: [ProcInfo]
+    public var masterFDs: Int?
+    public var masterRSSKB: Int?
+
+    public init(time: UInt64, masterAlive: Bool = true, children: [ProcInfo], orphans: [ProcInfo] = [],
+                masterFDs: Int? = nil, masterRSSKB: Int? = nil) {
+        self.time = time
+        self.masterAlive = masterAlive
+        self.children = children
+        self.orphans = orphans
+        self.masterFDs = masterFDs
+        self.masterRSSKB = masterRSSKB
+    }
+
+    /// Children that are not zombies.
+    public var liveChildren: [ProcInfo] { children.filter(\.isLive) }
+}
+
+/// A process's end as a waitpid status.
+public enum ExitStatus: Codable, Sendable, Equatable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    public var description: String {
+        switch self {
+        case .exited(let c): return "exited(\(c))"
+        case .signaled(let s): return "signaled(\(s))"
+        }
+    }
+}
+
+/// The final stop, followed to the end.
+public struct ShutdownRecord: Codable, Sendable {
+    /// Signal name: INT, TERM, HUP, QUIT.
+    public var signal: String
+    public var sentAt: UInt64
+    /// nil when the master did not exit before the runner gave up.
+    public var masterStatus: ExitStatus?
+    public var exitedAt: UInt64?
+    /// Slow requests started just before the signal: they must complete.
+    public var probes: [RequestEvent]
+    /// Descendants still alive after the master exited plus the orphan deadline.
+    public var survivors: [ProcInfo]
+    /// nil when not checked.
+    public var portRefused: Bool?
+    /// nil when no pid file was requested.
+    public var pidFileRemains: Bool?
+
+    public init(signal: String, sentAt: UInt64, masterStatus: ExitStatus?, exitedAt: UInt64?,
+                probes: [RequestEvent] = [], survivors: [ProcInfo] = [], portRefused: Bool? = true,
+                pidFileRemains: Bool? = nil) {
+        self.signal = signal
+        self.sentAt = sentAt
+        self.masterStatus = masterStatus
+        self.exitedAt = exitedAt
+        self.probes = probes
+        self.survivors = survivors
+        self.portRefused = portRefused
+        self.pidFileRemains = pidFileRemains
+    }
+}

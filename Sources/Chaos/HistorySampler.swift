@@ -1,0 +1,67 @@
+import Foundation
+import Harness
+
+/// Samples /proc every `interval` on its own thread: the master's children
+/// (state, start time), the runner's own other children (adopted orphans),
+/// and the master's fd count and RSS. One /proc scan per tick.
+final class HistorySampler: Sendable {
+    let master: Int32
+    let runner: Int32
+    let interval: Double
+    private let samples = Locked<[ProcessSnapshot]>([])
+    private let stopFlag = Locked(false)
+    private let done = Locked(false)
+
+    init(master: Int32, interval: Double = 0.01) {
+        self.master = master
+        runner = getpid()
+        self.interval = interval
+    }
+
+    func start() {
+        samples.with { $0.reserveCapacity(8192) }
+        Thread.detachNewThread { [self] in
+            while !stopFlag.value {
+                let s = take()
+                samples.with { $0.append(s) }
+                usleep(UInt32(interval * 1e6))
+            }
+            done.with { $0 = true }
+        }
+    }
+
+    /// One sample now. Its time is taken AFTER the /proc scan: a process
+    /// missing from the sample was certainly gone by then (a full scan can
+    /// take 20 ms on a loaded machine; stamping the start made a retiring
+    /// worker look dead before its last answers). This kernel has no
+    /// /proc/PID/task/TID/children, hence the full scan.
+    func take() -> ProcessSnapshot {
+        let all = ProcFS.all()
+        let now = monotonicNanos()
+        let me = all.first { $0.pid == master }
+        let alive = me.map { !$0.isZombie } ?? false
+        let kids = all.filter { $0.ppid == master }.map(ProcInfo.init)
+        let orphans = all.filter { $0.ppid == runner && $0.pid != master }.map(ProcInfo.init)
+        return ProcessSnapshot(time: now, masterAlive: alive, children: alive ? kids : [],
+                               orphans: orphans, masterFDs: alive ? ProcFS.fdCount(master) : nil,
+                               masterRSSKB: alive ? ProcFS.rssKB(master) : nil)
+    }
+
+    /// The latest sample, if any.
+    var last: ProcessSnapshot? { samples.with { $0.last } }
+
+    var all: [ProcessSnapshot] { samples.value }
+
+    /// Stops the thread and returns every sample.
+    func stop() -> [ProcessSnapshot] {
+        stopFlag.with { $0 = true }
+        _ = waitUntil(timeout: 2) { done.value }
+        return samples.value
+    }
+}
+
+extension ProcInfo {
+    init(_ e: ProcessEntry) {
+        self.init(pid: e.pid, ppid: e.ppid, state: String(e.state), startTime: e.startTime)
+    }
+}

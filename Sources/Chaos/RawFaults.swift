@@ -1,0 +1,69 @@
+import Curl
+import Glibc
+
+/// The faults sent on raw sockets: slowloris trickles and malformed requests.
+extension FaultInjector {
+    /// The malformed requests, each answered 4xx/5xx by a strict server.
+    static let malformedRequests: [String] = [
+        "GET / HTTP/1.1\nHost: x\n\n",                                  // bare LF
+        "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  folded\r\n\r\n",      // obs-fold
+        "GET / HTTP/1.1\r\nHost : x\r\n\r\n",                           // space before colon
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", // CL conflict
+        "get / HTTP/1.1\r\nHost: x\r\n\r\n",                            // lowercase method
+        "GET / HTTP/2.0\r\nHost: x\r\n\r\n",                            // unsupported version
+    ]
+
+    func malformed(_ plan: PlannedFault, _ e: inout FaultEvent) {
+        let i = Int(plan.param % UInt32(Self.malformedRequests.count))
+        defer { e.endedAt = monotonicNow() }
+        do {
+            let c = try RawConnection(port: port, timeout: 2)
+            let start = monotonicNow()
+            try c.send(Self.malformedRequests[i])
+            let head = c.readHead()
+            let end = monotonicNow()
+            c.close()
+            if let h = RawResponseHead(head) {
+                e.status = h.status
+                e.victimPid = h.workerPid
+                e.detail = "variant \(i): \(h.status)"
+                if h.served != nil {
+                    // The worker counted it: keep it so lifetime sees the count.
+                    requests.with {
+                        $0.append(RequestEvent(start: start, end: end, outcome: .ok, status: h.status,
+                                               workerPid: h.workerPid, served: h.served, path: "(malformed \(i))",
+                                               source: .fault))
+                    }
+                }
+            } else {
+                e.detail = "variant \(i): closed without a response (\(head.count) bytes)"
+            }
+        } catch {
+            e.applied = false
+            e.detail = "variant \(i): \(error)"
+        }
+    }
+
+    /// 2-5 connections that send a partial head, one header line per 200 ms for 2 s.
+    func slowloris(_ plan: PlannedFault, _ e: inout FaultEvent) {
+        let n = 2 + Int(plan.param % 4)
+        var conns: [RawConnection] = []
+        for _ in 0..<n {
+            if let c = try? RawConnection(port: port, timeout: 1) {
+                try? c.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                conns.append(c)
+            }
+        }
+        var closedEarly = 0
+        for round in 0..<10 {
+            usleep(200_000)
+            for c in conns where c.fd >= 0 {
+                do { try c.send("X-Slow-\(round): 1\r\n") } catch { closedEarly += 1; c.close() }
+            }
+        }
+        conns.forEach { $0.close() }
+        e.applied = !conns.isEmpty
+        e.endedAt = monotonicNow()
+        e.detail = "\(conns.count) slow connections for 2 s, \(closedEarly) closed by the server"
+    }
+}

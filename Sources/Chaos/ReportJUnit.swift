@@ -1,0 +1,36 @@
+/// JUnit XML: one testcase per invariant, so CI dashboards show them.
+extension ChaosReport {
+    public func renderJUnit() -> String {
+        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        x += "<testsuite name=\"chaos-run\" tests=\"\(verdicts.count)\" failures=\"\(failed)\" "
+            + "skipped=\"\(skipped)\" time=\"\(fmt(duration, 3))\">\n"
+        x += "  <properties><property name=\"seed\" value=\"\(seed)\"/>"
+            + "<property name=\"reproduce\" value=\"\(xmlEscape(reproduce))\"/></properties>\n"
+        for v in verdicts {
+            x += "  <testcase classname=\"chaos\" name=\"\(xmlEscape(v.id))\">"
+            switch v.status {
+            case .pass: break
+            case .skip: x += "<skipped message=\"\(xmlEscape(v.summary))\"/>"
+            case .fail:
+                x += "<failure message=\"\(xmlEscape(v.summary))\">"
+                    + xmlEscape(v.evidence.joined(separator: "\n")) + "</failure>"
+            }
+            x += "</testcase>\n"
+        }
+        return x + "</testsuite>\n"
+    }
+}
+
+func xmlEscape(_ s: String) -> String {
+    var o = ""
+    for c in s {
+        switch c {
+        case "&": o += "&amp;"
+        case "<": o += "&lt;"
+        case ">": o += "&gt;"
+        case "\"": o += "&quot;"
+        default: o.append(c)
+        }
+    }
+    return o
+}

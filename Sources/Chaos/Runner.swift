@@ -1,0 +1,110 @@
+import Curl
+import Foundation
+import Glibc
+import Harness
+
+/// Runs one chaos run as `config` says and returns the judged report.
+/// Throws `ChaosSetupError` when the target cannot be started (exit 2).
+/// Call from a process that may become a child subreaper.
+public func runChaos(_ config: ChaosConfig) throws -> ChaosReport {
+    try ChaosRunner(config).run()
+}
+
+/// Orchestrates a run: target, sampler, load, faults, shutdown, judgement.
+final class ChaosRunner {
+    let config: ChaosConfig
+    let seed: UInt64
+
+    init(_ config: ChaosConfig) {
+        self.config = config
+        seed = config.seed ?? (monotonicNanos() ^ UInt64(UInt32(bitPattern: getpid())) << 32) % 1_000_000_000
+    }
+
+    func run() throws -> ChaosReport {
+        do { try Subreaper.enable() } catch { throw ChaosSetupError("cannot become a child subreaper: \(error)") }
+        let schedule = config.schedule(seed: seed)
+        let target = try Target.launch(config, lifetime: config.duration + config.gracefulTimeout + 60)
+        defer {
+            target.process.terminateAndReap()
+            Subreaper.killOrphans(excluding: [target.master])
+        }
+        let progress = Progress(duration: config.duration, quiet: config.quiet)
+        progress.note("chaos-run: seed \(seed), \(schedule.faults.count) faults planned, target pid \(target.master) "
+            + "on port \(target.port), \(config.duration)s")
+        let sampler = HistorySampler(master: target.master)
+        sampler.start()
+        let start = monotonicNow()
+        let injector = FaultInjector(master: target.master, masterStart: target.process.startTime,
+                                     baseURL: target.baseURL, port: target.port, hangTimeout: hangDeadline + 3)
+        let load = LoadRunner(options: loadOptions(target), progress: progress)
+        load.start()
+        let ticker = ProgressTicker(progress: progress, sampler: sampler, injector: injector, start: start,
+                                    info: runInfo(target, start: start), interval: config.progressInterval)
+        ticker.start()
+        runFaults(schedule, injector: injector, start: start)
+        sleep(until: start + ns(config.duration))
+        let masterKilled = injector.faults.value.contains { $0.kind == .masterKill && $0.applied }
+        let shutdown = masterKilled ? watchMasterDeath(target, load: load) : stop(target, load: load)
+        ticker.stop()
+        injector.drain(timeout: hangDeadline + 5)
+        let samples = sampler.stop()
+        var info = runInfo(target, start: start)
+        info.endTime = monotonicNow()
+        let history = History(info: info, requests: load.events + injector.requests.value + (shutdown?.probes ?? []),
+                              faults: injector.faults.value, samples: samples, shutdown: shutdown)
+        if let p = config.historyPath { try? history.write(to: p) }
+        let report = ChaosReport(history: history, verdicts: Invariants.judge(history), config: config,
+                                 reproduce: reproduceCommand())
+        progress.note("")
+        return report
+    }
+
+    var hangDeadline: Double { config.timeout + max(config.limits.hangSlack, config.timeout * 0.5) }
+
+    private func loadOptions(_ t: Target) -> LoadOptions {
+        LoadOptions(url: t.baseURL, concurrency: config.concurrency,
+                    duration: config.duration + config.gracefulTimeout + 30, keepAlive: config.keepAlive,
+                    rate: config.rate, timeout: max(10, hangDeadline + 3), seed: seed)
+    }
+
+    func runInfo(_ t: Target, start: UInt64) -> RunInfo {
+        RunInfo(seed: seed, startTime: start, endTime: 0, runnerPid: getpid(), masterPid: t.master,
+                workers: config.workers, lifetime: config.lifetime, lifetimeJitter: config.lifetimeJitter,
+                timeout: config.timeout, gracefulTimeout: config.gracefulTimeout, command: t.command,
+                port: t.port, limits: config.limits)
+    }
+
+    /// Fires each planned fault at its time, on this thread.
+    private func runFaults(_ s: FaultSchedule, injector: FaultInjector, start: UInt64) {
+        for (i, f) in s.faults.enumerated() {
+            sleep(until: start + ns(f.at))
+            injector.inject(f, index: i)
+            if f.kind == .masterKill { return }
+        }
+    }
+
+    /// The reproduce line: every setting that shapes the run, with the seed.
+    func reproduceCommand() -> String {
+        var a = ["chaos-run"]
+        if let s = config.scenarioName { a += ["--scenario", s] }
+        a += ["--seed", "\(seed)", "--duration", fmt(config.duration, 1), "--workers", "\(config.workers)",
+              "--lifetime", "\(config.lifetime)", "--concurrency", "\(config.concurrency)",
+              config.keepAlive ? "--keep-alive" : "--fresh-connections",
+              "--faults", config.effectiveFaults.map(\.rawValue).joined(separator: ","),
+              "--kill-every", "\(config.killEvery)", "--timeout", "\(config.timeout)"]
+        if let r = config.rate { a += ["--rate", "\(r)"] }
+        if config.shutdown != ["TERM"] { a += ["--shutdown", config.shutdown.joined(separator: ",")] }
+        if !config.extraArgs.isEmpty { a += ["--extra-arg"] + [config.extraArgs.joined(separator: " ")] }
+        if let c = config.command { a += ["--"] + c }
+        return a.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+    }
+}
+
+/// Sleeps until the monotonic time `deadline` (ns).
+func sleep(until deadline: UInt64) {
+    while true {
+        let now = monotonicNow()
+        if now >= deadline { return }
+        usleep(UInt32(min(deadline - now, 50_000_000) / 1000))
+    }
+}

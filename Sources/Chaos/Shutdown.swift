@@ -1,0 +1,53 @@
+import Foundation
+import Curl
+import Glibc
+import Harness
+
+/// The end of a run: the shutdown signal with requests in flight, followed
+/// to the master's exit and beyond (survivors, port, pid file).
+extension ChaosRunner {
+    /// Sends the shutdown signal while slow probe requests are in the server.
+    func stop(_ t: Target, load: LoadRunner) -> ShutdownRecord {
+        let name = config.shutdownSignal(seed: seed)
+        let probes = Locked<[RequestEvent]>([])
+        let probeCount = config.isPreforkd && name != "QUIT" ? 3 : 0
+        for _ in 0..<probeCount {
+            Thread.detachNewThread {
+                let r = HTTPProbe.get(t.baseURL, "/__fault/sleep?ms=600", timeout: 10, source: .probe)
+                probes.with { $0.append(r) }
+            }
+        }
+        if probeCount > 0 { usleep(200_000) }   // let the probes reach workers
+        let sentAt = monotonicNow()
+        _ = SafeSignal.send(ShutdownSignal.numbers[name]!, to: t.master, expectedStartTime: t.process.startTime)
+        let status = t.process.wait(timeout: config.gracefulTimeout + config.limits.shutdownSlack + 2)
+        let exitedAt = status == nil ? nil : monotonicNow()
+        load.stop()   // after the exit every request is refused; they tell nothing more
+        _ = waitUntil(timeout: 5) { probes.value.count == probeCount }
+        var record = ShutdownRecord(signal: name, sentAt: sentAt, masterStatus: status.map(ExitStatus.init),
+                                    exitedAt: exitedAt, probes: probes.value)
+        usleep(UInt32(config.limits.orphanDeadline * 1e6))
+        record.survivors = Subreaper.orphans(excluding: [t.master]).filter { !$0.isZombie }.map(ProcInfo.init)
+        record.portRefused = Ports.refuses(port: t.port)
+        record.pidFileRemains = t.pidFile.map { FileManager.default.fileExists(atPath: $0) }
+        return record
+    }
+
+    /// After a master-kill: watch its workers go, then reap the master.
+    func watchMasterDeath(_ t: Target, load: LoadRunner) -> ShutdownRecord? {
+        _ = t.process.wait(timeout: 2)
+        load.stop()
+        usleep(UInt32((config.limits.orphanDeadline + 0.3) * 1e6))
+        Subreaper.reapOrphans(excluding: [t.master])
+        return nil
+    }
+}
+
+extension ExitStatus {
+    init(_ t: TerminationStatus) {
+        switch t {
+        case .exited(let c): self = .exited(c)
+        case .signaled(let s): self = .signaled(s)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Harness
+
+/// The daemon under test, started and ready with its full worker count.
+struct Target {
+    let process: SpawnedProcess
+    let command: [String]
+    let port: Int
+    let baseURL: String
+    let pidFile: String?
+
+    var master: Int32 { process.pid }
+
+    /// Starts preforkd (beside this executable) or the foreign command, waits
+    /// for readiness, then for N live workers in /proc.
+    static func launch(_ c: ChaosConfig, lifetime: Double) throws -> Target {
+        let t = c.isPreforkd ? try launchPreforkd(c, deadline: lifetime) : try launchForeign(c, deadline: lifetime)
+        let full = waitUntil(timeout: 15) {
+            ProcFS.children(of: t.master).filter { !$0.isZombie }.count >= c.workers
+        }
+        guard full else {
+            let n = ProcFS.children(of: t.master).count
+            t.process.terminateAndReap()
+            throw ChaosSetupError("target pid \(t.master) has \(n) children after 15 s, expected \(c.workers) "
+                + "(use --workers to match the server)\n" + t.process.stderrText.suffix(2000))
+        }
+        return t
+    }
+
+    static func preforkdPath(_ c: ChaosConfig) throws -> String {
+        if let p = c.preforkdPath { return p }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        let dir = (exe as NSString).deletingLastPathComponent
+        for candidate in [dir + "/preforkd", (dir as NSString).deletingLastPathComponent + "/preforkd"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        throw ChaosSetupError("preforkd not found beside \(exe); build it (swift build) or pass -- COMMAND")
+    }
+
+    private static func launchPreforkd(_ c: ChaosConfig, deadline: Double) throws -> Target {
+        let exe = try preforkdPath(c)
+        let pidFile = NSTemporaryDirectory() + "chaos-\(getpid())-\(monotonicNanos()).pid"
+        var args = ["--port", "0", "--fault-injection", "--workers", "\(c.workers)", "--lifetime", "\(c.lifetime)",
+                    "--timeout", "\(c.timeout)", "--graceful-timeout", "\(c.gracefulTimeout)", "--pid-file", pidFile]
+        if c.lifetimeJitter > 0 { args += ["--lifetime-jitter", "\(c.lifetimeJitter)"] }
+        args += c.extraArgs
+        let p = try SpawnedProcess.spawn(exe, args, deadline: deadline)
+        do {
+            let ready = try p.waitReady(timeout: 20)
+            guard ready.pid == p.pid else {
+                p.terminateAndReap()
+                throw ChaosSetupError("ready line names pid \(ready.pid), spawned \(p.pid)")
+            }
+            return Target(process: p, command: [exe] + args, port: ready.port,
+                          baseURL: "http://127.0.0.1:\(ready.port)/", pidFile: pidFile)
+        } catch let e as ChaosSetupError { throw e } catch {
+            p.terminateAndReap()
+            throw ChaosSetupError("preforkd did not become ready: \(error)\n" + p.stderrText.suffix(2000))
+        }
+    }
+
+    private static func launchForeign(_ c: ChaosConfig, deadline: Double) throws -> Target {
+        let port = Ports.free()
+        let cmd = c.command!.map { $0.replacingOccurrences(of: "{port}", with: "\(port)") }
+        var exe = cmd[0]
+        if !exe.contains("/") {
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            exe = path.split(separator: ":").map { "\($0)/\(exe)" }
+                .first { FileManager.default.isExecutableFile(atPath: $0) } ?? exe
+        }
+        let p = try SpawnedProcess.spawn(exe, Array(cmd.dropFirst()), deadline: deadline)
+        guard waitUntil(timeout: 20, interval: 0.05, { Ports.accepts(port: port) }) else {
+            p.terminateAndReap()
+            throw ChaosSetupError("\(cmd.joined(separator: " ")) did not accept on port \(port) within 20 s\n"
+                + p.stderrText.suffix(2000))
+        }
+        return Target(process: p, command: cmd, port: port, baseURL: "http://127.0.0.1:\(port)/", pidFile: nil)
+    }
+}

@@ -1,1 +1,0 @@
-// The Curl module. (Being written.)

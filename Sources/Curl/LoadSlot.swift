@@ -1,0 +1,53 @@
+import CCurl
+
+/// One concurrency slot of the load loop: an easy handle reused for every
+/// request it runs (libcurl keeps its connection between them).
+final class LoadSlot {
+    let easy = EasyHandle()
+    let capture = ResponseCapture(keepHeaders: false, keepBody: false)
+    var intendedStart: UInt64 = 0
+    var start: UInt64 = 0
+    var pathIndex = -1   // -1: base URL, set once
+
+    init(options: LoadOptions, headers: HeaderList) {
+        easy.set(CURLOPT_NOSIGNAL, true)
+        easy.set(CURLOPT_TIMEOUT_MS, Int(options.timeout * 1000))
+        easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.timeout, 5) * 1000))
+        easy.attach(capture, detectResends: options.detectResends)
+        if !options.keepAlive { easy.set(CURLOPT_FORBID_REUSE, true) }
+        if let list = headers.raw { easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(list)) }
+        easy.set(CURLOPT_PRIVATE, pointer: Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Points the handle at `url` (libcurl copies the string) unless it already is.
+    func target(_ index: Int, url: String) {
+        guard index != pathIndex else { return }
+        easy.set(CURLOPT_URL, string: url)
+        pathIndex = index
+    }
+}
+
+/// Chooses the path of request i: cycling, or a seeded xorshift pick.
+struct PathPicker {
+    let urls: [String]
+    let paths: [String]
+    let random: Bool
+    var state: UInt64
+
+    init(_ o: LoadOptions) {
+        let base = o.url.hasSuffix("/") ? String(o.url.dropLast()) : o.url
+        paths = o.paths ?? [""]
+        urls = o.paths.map { $0.map { base + ($0.hasPrefix("/") ? $0 : "/" + $0) } } ?? [o.url]
+        random = o.randomPaths
+        state = o.seed == 0 ? 0x9E37_79B9_7F4A_7C15 : o.seed
+    }
+
+    mutating func next(_ i: Int) -> Int {
+        guard urls.count > 1 else { return 0 }
+        guard random else { return i % urls.count }
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return Int(state % UInt64(urls.count))
+    }
+}
