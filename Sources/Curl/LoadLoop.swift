@@ -6,6 +6,7 @@ import CCurlShim
 public final class LoadLoop {
     private let options: LoadOptions
     private let multi: UnsafeMutableRawPointer
+    private let events: MultiEvents
     private let headerList: HeaderList
     private var slots: [LoadSlot] = []
     private var free: [LoadSlot] = []
@@ -17,6 +18,7 @@ public final class LoadLoop {
         options = o
         guard let m = curl_multi_init() else { fatalError("curl_multi_init failed") }
         multi = m
+        events = MultiEvents(multi: m)
         headerList = HeaderList(o.headers)
         picker = PathPicker(o)
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, o.concurrency)
@@ -37,16 +39,14 @@ public final class LoadLoop {
         free = slots.reversed()
         var active = 0
         while true {
+            let started = startDue(&schedule, now: monotonicNow(), stop: stop)
+            if started > 0 { events.kick() }   // send them now, not on the next turn
+            active += started - collect(into: &records, onRecord: onRecord)
             let now = monotonicNow()
-            active += startDue(&schedule, now: now, stop: stop)
             if active == 0 && !schedule.canStart(now: now, stop: stop) { break }
-            var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
-            let finished = collect(into: &records, onRecord: onRecord)
-            active -= finished
-            if finished > 0 && !free.isEmpty && schedule.isDue(now: monotonicNow(), stop: stop) { continue }
-            let wait = schedule.waitMs(now: monotonicNow(), stop: stop, haveFree: !free.isEmpty)
-            _ = curl_multi_poll(multi, nil, 0, Int32(wait), nil)
+            if !free.isEmpty && schedule.isDue(now: now, stop: stop) { continue }
+            events.turn(maxWaitMs: schedule.waitMs(now: now, stop: stop, haveFree: !free.isEmpty))
+            active -= collect(into: &records, onRecord: onRecord)
         }
         return records
     }

@@ -11,6 +11,8 @@ final class LoadSlot {
 
     init(options: LoadOptions, headers: HeaderList) {
         easy.set(CURLOPT_NOSIGNAL, true)
+        // No proxy: also spares libcurl a getenv of the *_proxy variables per request.
+        easy.set(CURLOPT_PROXY, string: "")
         easy.set(CURLOPT_TIMEOUT_MS, Int(options.timeout * 1000))
         easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.timeout, 5) * 1000))
         easy.attach(capture, detectResends: options.detectResends)
