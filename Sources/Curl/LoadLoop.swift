@@ -1,9 +1,9 @@
 import CCurl
 import CCurlShim
 
-/// A load generator on libcurl's multi interface: `concurrency` easy handles
-/// reused per slot, driven from the calling thread, one record per request.
-public final class LoadLoop {
+/// One thread's share of a load run: a multi handle driven by libcurl's
+/// socket API over epoll, with one easy handle reused per concurrency slot.
+final class LoadEngine {
     private let options: LoadOptions
     private let multi: UnsafeMutableRawPointer
     private let events: MultiEvents
@@ -29,13 +29,13 @@ public final class LoadLoop {
         curl_multi_cleanup(multi)
     }
 
-    /// Runs on the calling thread until `duration` or `count` is reached or
-    /// `stop` is set; requests in flight then finish (bounded by the timeout).
-    /// `onRecord` runs per finished request, on this thread.
-    public func run(stop: StopFlag, onRecord: ((RequestRecord) -> Void)? = nil) -> [RequestRecord] {
+    /// Runs until the share's count/duration is reached or `stop` is set;
+    /// in-flight requests then finish. `everyTurn` runs once per loop turn.
+    func run(stop: StopFlag, t0: UInt64, onRecord: ((RequestRecord) -> Void)?,
+             everyTurn: (() -> Void)? = nil) -> [RequestRecord] {
         var records: [RequestRecord] = []
         records.reserveCapacity(expectedCount())
-        var schedule = Schedule(options: options, t0: monotonicNow())
+        var schedule = Schedule(options: options, t0: t0)
         free = slots.reversed()
         var active = 0
         while true {
@@ -47,6 +47,7 @@ public final class LoadLoop {
             if !free.isEmpty && schedule.isDue(now: now, stop: stop) { continue }
             events.turn(maxWaitMs: schedule.waitMs(now: now, stop: stop, haveFree: !free.isEmpty))
             active -= collect(into: &records, onRecord: onRecord)
+            everyTurn?()
         }
         return records
     }

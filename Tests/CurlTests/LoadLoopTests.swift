@@ -1,3 +1,4 @@
+import Glibc
 import Foundation
 import Testing
 @testable import Curl
@@ -92,4 +93,30 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
     func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}
+
+@Suite struct LoadLoopThreadsTests {
+    @Test func twoThreadsShareCountPathsAndSchedule() throws {
+        let counter = Counter()
+        let server = try TestServer { _, _ in .reply(workerResponse(served: counter.next()), close: false) }
+        defer { server.stop() }
+        let options = LoadOptions(url: server.url, concurrency: 5, count: 101, rate: 2000, paths: ["/a", "/b", "/c"], threads: 2)
+        var callbackThreads = Set<String>()
+        var seen = 0
+        let caller = "\(pthread_self())"
+        let records = LoadLoop(options).run(stop: StopFlag()) { _ in seen += 1; callbackThreads.insert("\(pthread_self())") }
+        #expect(records.count == 101)
+        #expect(seen == 101)
+        #expect(callbackThreads == [caller])                     // onRecord only on the calling thread
+        #expect(records.allSatisfy { $0.status == 200 && $0.curlCode == 0 })
+        #expect(server.stats.connections <= 5)                   // at most 3 + 2 slots, keep-alive
+        #expect(records.map(\.newConnections).reduce(0, +) == server.stats.connections)
+        #expect(zip(records.dropFirst(), records).allSatisfy { $0.end >= $1.end })   // completion order
+        // One global fixed-rate schedule: 101 distinct slots 0.5 ms apart.
+        let intended = records.map(\.intendedStart).sorted()
+        let gaps = zip(intended.dropFirst(), intended).map { Double($0 - $1) / 1e6 }
+        #expect(gaps.allSatisfy { abs($0 - 0.5) < 0.01 })
+        #expect(records.filter { $0.path == "/a" }.count == 34)  // global cycling: 34, 34, 33
+        #expect(records.filter { $0.path == "/c" }.count == 33)
+    }
 }
