@@ -1,11 +1,12 @@
 import CCurl
 import CCurlShim
 
-/// A load generator on libcurl's multi interface: `concurrency` easy handles
-/// reused per slot, driven from the calling thread, one record per request.
-public final class LoadLoop {
+/// One thread's share of a load run: a multi handle driven by libcurl's
+/// socket API over epoll, with one easy handle reused per concurrency slot.
+final class LoadEngine {
     private let options: LoadOptions
     private let multi: UnsafeMutableRawPointer
+    private let events: MultiEvents
     private let headerList: HeaderList
     private var slots: [LoadSlot] = []
     private var free: [LoadSlot] = []
@@ -17,6 +18,7 @@ public final class LoadLoop {
         options = o
         guard let m = curl_multi_init() else { fatalError("curl_multi_init failed") }
         multi = m
+        events = MultiEvents(multi: m)
         headerList = HeaderList(o.headers)
         picker = PathPicker(o)
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, o.concurrency)
@@ -27,26 +29,25 @@ public final class LoadLoop {
         curl_multi_cleanup(multi)
     }
 
-    /// Runs on the calling thread until `duration` or `count` is reached or
-    /// `stop` is set; requests in flight then finish (bounded by the timeout).
-    /// `onRecord` runs per finished request, on this thread.
-    public func run(stop: StopFlag, onRecord: ((RequestRecord) -> Void)? = nil) -> [RequestRecord] {
+    /// Runs until the share's count/duration is reached or `stop` is set;
+    /// in-flight requests then finish. `everyTurn` runs once per loop turn.
+    func run(stop: StopFlag, t0: UInt64, onRecord: ((RequestRecord) -> Void)?,
+             everyTurn: (() -> Void)? = nil) -> [RequestRecord] {
         var records: [RequestRecord] = []
         records.reserveCapacity(expectedCount())
-        var schedule = Schedule(options: options, t0: monotonicNow())
+        var schedule = Schedule(options: options, t0: t0)
         free = slots.reversed()
         var active = 0
         while true {
+            let started = startDue(&schedule, now: monotonicNow(), stop: stop)
+            if started > 0 { events.kick() }   // send them now, not on the next turn
+            active += started - collect(into: &records, onRecord: onRecord)
             let now = monotonicNow()
-            active += startDue(&schedule, now: now, stop: stop)
             if active == 0 && !schedule.canStart(now: now, stop: stop) { break }
-            var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
-            let finished = collect(into: &records, onRecord: onRecord)
-            active -= finished
-            if finished > 0 && !free.isEmpty && schedule.isDue(now: monotonicNow(), stop: stop) { continue }
-            let wait = schedule.waitMs(now: monotonicNow(), stop: stop, haveFree: !free.isEmpty)
-            _ = curl_multi_poll(multi, nil, 0, Int32(wait), nil)
+            if !free.isEmpty && schedule.isDue(now: now, stop: stop) { continue }
+            events.turn(maxWaitMs: schedule.waitMs(now: now, stop: stop, haveFree: !free.isEmpty))
+            active -= collect(into: &records, onRecord: onRecord)
+            everyTurn?()
         }
         return records
     }

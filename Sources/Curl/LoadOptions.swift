@@ -25,10 +25,19 @@ public struct LoadOptions: Sendable {
     public var headers: [String]
     /// Detect libcurl's silent resends (VERBOSE + debug callback; costs a little).
     public var detectResends: Bool
+    /// Threads (each its own multi handle) sharing `concurrency`, `count` and
+    /// `rate`. libcurl costs ~2x wrk's CPU per request; on a small machine 2
+    /// threads are needed to approach wrk -t1. `onRecord` still runs only on
+    /// the calling thread.
+    public var threads: Int
+
+    /// This share's place among `partitionCount` shares (set by LoadLoop).
+    var partitionIndex = 0
+    var partitionCount = 1
 
     public init(url: String, concurrency: Int = 32, duration: Double? = nil, count: Int? = nil,
                 keepAlive: Bool = true, rate: Double? = nil, timeout: Double = 10, paths: [String]? = nil,
-                randomPaths: Bool = false, seed: UInt64 = 1, headers: [String] = [], detectResends: Bool = true) {
+                randomPaths: Bool = false, seed: UInt64 = 1, headers: [String] = [], detectResends: Bool = true, threads: Int = 1) {
         self.url = url
         self.concurrency = concurrency
         self.duration = duration
@@ -41,5 +50,19 @@ public struct LoadOptions: Sendable {
         self.seed = seed
         self.headers = headers
         self.detectResends = detectResends
+        self.threads = threads
+    }
+
+    /// Share k of n: global request g belongs to share g % n, so counts,
+    /// schedule slots and path cycling are the same as for one thread.
+    func partition(_ k: Int, of n: Int) -> LoadOptions {
+        var o = self
+        o.threads = 1
+        o.partitionIndex = k
+        o.partitionCount = n
+        o.concurrency = concurrency / n + (k < concurrency % n ? 1 : 0)
+        o.count = count.map { max(0, ($0 - k + n - 1) / n) }
+        o.rate = rate.map { $0 / Double(n) }
+        return o
     }
 }

@@ -11,6 +11,8 @@ final class LoadSlot {
 
     init(options: LoadOptions, headers: HeaderList) {
         easy.set(CURLOPT_NOSIGNAL, true)
+        // No proxy: also spares libcurl a getenv of the *_proxy variables per request.
+        easy.set(CURLOPT_PROXY, string: "")
         easy.set(CURLOPT_TIMEOUT_MS, Int(options.timeout * 1000))
         easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.timeout, 5) * 1000))
         easy.attach(capture, detectResends: options.detectResends)
@@ -32,6 +34,8 @@ struct PathPicker {
     let urls: [String]
     let paths: [String]
     let random: Bool
+    let shareIndex: Int
+    let shareCount: Int
     var state: UInt64
 
     init(_ o: LoadOptions) {
@@ -39,12 +43,15 @@ struct PathPicker {
         paths = o.paths ?? [""]
         urls = o.paths.map { $0.map { base + ($0.hasPrefix("/") ? $0 : "/" + $0) } } ?? [o.url]
         random = o.randomPaths
-        state = o.seed == 0 ? 0x9E37_79B9_7F4A_7C15 : o.seed
+        shareIndex = o.partitionIndex
+        shareCount = o.partitionCount
+        let seed = o.seed &+ UInt64(o.partitionIndex) &* 0x9E37_79B9_7F4A_7C15
+        state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed
     }
 
     mutating func next(_ i: Int) -> Int {
         guard urls.count > 1 else { return 0 }
-        guard random else { return i % urls.count }
+        guard random else { return (i * shareCount + shareIndex) % urls.count }
         state ^= state << 13
         state ^= state >> 7
         state ^= state << 17

@@ -4,7 +4,8 @@ struct Schedule {
     let t0: UInt64
     let endTime: UInt64?
     let count: Int?
-    let interval: Double?   // ns between intended starts
+    let interval: Double?   // ns between this share's intended starts
+    let offset: Double      // ns: share k of n starts k/rate after t0
     private(set) var next = 0
 
     init(options: LoadOptions, t0: UInt64) {
@@ -12,6 +13,7 @@ struct Schedule {
         endTime = options.duration.map { t0 &+ UInt64(max($0, 0) * 1e9) }
         count = options.count
         interval = options.rate.map { 1e9 / $0 }
+        offset = (interval ?? 0) * Double(options.partitionIndex) / Double(options.partitionCount)
     }
 
     /// More requests may still be started (ignoring the rate).
@@ -30,7 +32,7 @@ struct Schedule {
     /// Intended start of request i (`now` without a rate).
     func intended(_ i: Int, now: UInt64) -> UInt64 {
         guard let interval else { return now }
-        return t0 &+ UInt64(Double(i) * interval)
+        return t0 &+ UInt64(offset + Double(i) * interval)
     }
 
     mutating func takeNext() -> Int {

@@ -26,5 +26,16 @@ CURLcode ccurl_easy_getinfo_pointer(CURL *h, CURLINFO info, void **out);
 
 CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption opt, long value);
 CURLMcode ccurl_multi_setopt_pointer(CURLM *m, CURLMoption opt, void *value);
+// Event-driven multi: CURLMOPT_SOCKETFUNCTION / CURLMOPT_TIMERFUNCTION.
+CURLMcode ccurl_multi_setopt_socket_callback(CURLM *m, curl_socket_callback cb);
+CURLMcode ccurl_multi_setopt_timer_callback(CURLM *m, curl_multi_timer_callback cb);
+
+// epoll for the event-driven load loop (Glibc's module map lacks epoll).
+// ccurl_epoll_watch: what = CURL_POLL_IN/OUT/INOUT adds or modifies,
+// CURL_POLL_REMOVE deletes. ccurl_epoll_wait fills fds[i] and the matching
+// CURL_CSELECT_* mask in masks[i]; returns the count, 0 on timeout/EINTR.
+int ccurl_epoll_create(void);
+int ccurl_epoll_watch(int epfd, int fd, int what);
+int ccurl_epoll_wait(int epfd, int *fds, int *masks, int max, int timeout_ms);
 
 #endif
