@@ -26,11 +26,7 @@ import Testing
         for v in r.verdicts where v.id != "lifetime" {
             #expect(v.status != .fail, "\(v.id): \(v.summary) \(v.evidence)")
         }
-        // Seen 2026-11-27: preforkd never answers a worker's last lifetime unit (lifetime 3 answers 1, 2,
-        // then an empty reply), so `lifetime` FAILs; reported to the lead. Passes again once fixed.
-        withKnownIssue("preforkd drops each worker's last lifetime unit", isIntermittent: true) {
-            #expect(r.verdict("lifetime")?.status != .fail, "\(r.verdict("lifetime")?.evidence ?? [])")
-        }
+        #expect(r.verdict("lifetime")?.status != .fail, "\(r.verdict("lifetime")?.evidence ?? [])")
         #expect(r.faultsInjected >= 3)
     }
 
@@ -51,12 +47,8 @@ import Testing
     @Test func extraRequestFailsLifetime() throws {
         let r = try runChaos(config([.malformed], defect: "extra-request", lifetime: 20))
         let v = try #require(r.verdict("lifetime"))
-        // Seen 2026-11-27: preforkd's extra-request defect never showed a served count of 21
-        // (max 20 over 620 workers), so this expectation fails against that build; reported to the lead.
-        withKnownIssue("preforkd --planted-defect extra-request does not serve lifetime+1", isIntermittent: true) {
-            #expect(v.status == .fail, "\(v.summary)")
-            #expect(v.evidence.contains { $0.contains("> lifetime budget 20") })
-        }
+        #expect(v.status == .fail, "\(v.summary)")
+        #expect(v.evidence.contains { $0.contains("> lifetime budget 20") })
     }
 
     @Test func noTimeoutKillFailsHungWorker() throws {
