@@ -41,7 +41,11 @@ final class HistorySampler: Sendable {
         let me = all.first { $0.pid == master }
         let alive = me.map { !$0.isZombie } ?? false
         let kids = all.filter { $0.ppid == master }.map(ProcInfo.init)
-        let orphans = all.filter { $0.ppid == runner && $0.pid != master }.map(ProcInfo.init)
+        // Only the daemon's own escapees count: it runs in its own process
+        // group, and other work in this process (parallel tests) may leave
+        // unrelated orphans with the runner too.
+        let group = me?.pgrp ?? master
+        let orphans = all.filter { $0.ppid == runner && $0.pid != master && $0.pgrp == group }.map(ProcInfo.init)
         return ProcessSnapshot(time: now, masterAlive: alive, children: alive ? kids : [],
                                orphans: orphans, masterFDs: alive ? ProcFS.fdCount(master) : nil,
                                masterRSSKB: alive ? ProcFS.rssKB(master) : nil)

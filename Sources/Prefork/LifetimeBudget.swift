@@ -20,6 +20,18 @@ struct LifetimeBudget {
         return reserved
     }
 
+    /// Units left; nil = unlimited.
+    var remaining: Int? { limit.map { $0 - reserved } }
+
+    /// True when fewer units remain than there are open connections: some of
+    /// them can never be answered again, so every response from now on tells
+    /// its client to close. Clients then leave on their own instead of racing
+    /// the worker's final close with a new request.
+    func isEnding(connections: Int) -> Bool {
+        guard let remaining else { return false }
+        return remaining < connections
+    }
+
     /// True once the last unit is reserved.
     var isSpent: Bool {
         guard let limit else { return false }

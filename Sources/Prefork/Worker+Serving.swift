@@ -108,7 +108,7 @@ extension Worker {
         response.headers.add("X-Worker-Pid", String(setup.identity.pid))
         response.headers.add("X-Worker-Served", String(served))
         response.headers.add("X-Worker-Slot", String(slot))
-        let keepAlive = request.keepAlive && !draining && !budget.isSpent && !connection.inputClosed
+        let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: liveConnections) && !connection.inputClosed
         if !keepAlive { connection.closeAfterWrite = true }
         connection.output += ResponseSerializer.serialize(
             response, version: request.version, keepAlive: keepAlive, headOnly: request.headOnly, date: dates.current())

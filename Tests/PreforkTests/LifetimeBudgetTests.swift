@@ -8,6 +8,16 @@ import Testing
         #expect(budget.isSpent)
     }
 
+    @Test func endingWhenFewerUnitsThanConnectionsRemain() {
+        var budget = LifetimeBudget(lifetime: 5, jitter: 0)
+        _ = budget.reserve(); _ = budget.reserve()  // 3 left
+        #expect(!budget.isEnding(connections: 3))
+        #expect(budget.isEnding(connections: 4))
+        _ = budget.reserve(); _ = budget.reserve(); _ = budget.reserve()
+        #expect(budget.isSpent && budget.isEnding(connections: 1))
+        #expect(!LifetimeBudget(lifetime: nil, jitter: 0).isEnding(connections: 10_000))
+    }
+
     @Test func jitterStaysWithinBounds() {
         for _ in 0..<200 {
             let budget = LifetimeBudget(lifetime: 10, jitter: 5)
