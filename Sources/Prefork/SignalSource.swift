@@ -61,14 +61,17 @@ final class SignalSource {
 
     func close() { Posix.close(fd) }
 
-    /// In a freshly forked child: drop the parent's signalfd, unblock everything
-    /// and restore default dispositions, so the child starts clean.
-    static func resetInChild(closing inherited: SignalSource?) {
+    /// In a freshly forked child: drop the parent's signalfd, restore default
+    /// dispositions, and set the mask to exactly `keepBlocked` (the signals the
+    /// child will read from its own signalfd). Those are never unblocked in
+    /// between, so a TERM that races the child's birth is queued, not fatal.
+    static func resetInChild(closing inherited: SignalSource?, keepBlocked: [Signal]) {
         inherited?.close()
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        sigprocmask(SIG_SETMASK, &empty, nil)
         for signal in Signal.allCases { Glibc.signal(signal.number, SIG_DFL) }
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in keepBlocked { sigaddset(&set, signal.number) }
+        sigprocmask(SIG_SETMASK, &set, nil)
     }
 
     /// Neither process wants SIGPIPE: a vanished peer is an EPIPE return value.

@@ -39,12 +39,15 @@ extension Worker {
     func serve(_ connection: Connection) {
         let now = Instant.now()
         while connection.delayed == nil && !connection.closeAfterWrite {
-            if connection.parser.expectsContinue {
-                connection.output += Self.continueResponse
-                connection.parser.acknowledgeContinue()
-            }
             do {
-                guard let request = try connection.parser.next() else { break }
+                let request = try connection.parser.next()
+                if connection.parser.expectsContinue {
+                    // A head with Expect: 100-continue whose body is not here:
+                    // invite the body now, once.
+                    connection.output += Self.continueResponse
+                    connection.parser.acknowledgeContinue()
+                }
+                guard let request else { break }
                 answer(request, on: connection, now: now)
             } catch {
                 answer(error, on: connection)
@@ -65,6 +68,12 @@ extension Worker {
     /// One parsed request: take a unit of the lifetime budget, route it,
     /// answer now or at the reply's due time.
     private func answer(_ request: Request, on connection: Connection, now: Instant) {
+        if request.method == "CONNECT" {
+            // An origin server, not a proxy: no tunnels. The bytes after a
+            // CONNECT head may be tunnel data, so the connection closes.
+            answer(HTTPError.notImplemented("CONNECT"), on: connection)
+            return
+        }
         guard let served = reserveUnit(for: connection) else { return }
         let context = RequestContext(worker: setup.identity, served: served, budget: budget.limit)
         let reply = builtins.route(request, context: context) ?? handler.handle(request, context: context)

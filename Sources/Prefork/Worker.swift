@@ -42,6 +42,10 @@ final class Worker {
     let heartbeatInterval: Duration
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
+    /// Read from the worker's signalfd; TTIN/TTOU are blocked only so that a
+    /// stray one cannot stop the process (their default action).
+    static let signals: [Signal] = [.term, .int, .hup, .quit, .usr1, .ttin, .ttou]
+
     var slot: Int { setup.identity.slot }
     var scoreboard: Scoreboard { setup.scoreboard }
 
@@ -59,7 +63,7 @@ final class Worker {
         self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,
                                      extra: config.plantedDefect == .extraRequest ? 1 : 0)
         self.heartbeatInterval = min((config.timeout ?? .seconds(2)) / 2, .seconds(1))
-        self.signals = try SignalSource([.term, .int, .hup, .quit, .usr1, .ttin, .ttou])
+        self.signals = try SignalSource(Self.signals)
         self.epoll = try Epoll()
         try epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
         try epoll.add(signals.fd, Epoll.readable)

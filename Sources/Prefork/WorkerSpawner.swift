@@ -27,7 +27,7 @@ struct WorkerSpawner {
 
     private func runChild(slot: Int, generation: Int) -> Never {
         let masterPid = getppid()
-        SignalSource.resetInChild(closing: masterSignals)
+        SignalSource.resetInChild(closing: masterSignals, keepBlocked: Worker.signals)
         SignalSource.ignoreSIGPIPE()
         _ = cshim_set_pdeathsig(SIGTERM)
         // The master may have died between fork and prctl: then no signal comes.

@@ -222,7 +222,8 @@ struct WorkerTable {
         switch status {
         case .exited(0): return worker.stopRequested ? .stopped : .retired
         case .exited(WorkerExit.bootFailed): return .bootFailed
-        case .signaled(SIGKILL) where worker.stopRequested: return .stopped
+        case .signaled(SIGKILL) where worker.stopRequested, .signaled(SIGTERM) where worker.stopRequested:
+            return .stopped
         default: return .crashed
         }
     }
