@@ -45,12 +45,22 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(name: "Curl", dependencies: ["CCurl", "CCurlShim"]),
         .target(name: "Harness", dependencies: ["CShims"]),
+        // The HTTP/1.1 conformance table: raw sockets and its own response reader, never HTTP1.
+        .target(name: "Conformance"),
+        .executableTarget(
+            name: "conformance-run",
+            dependencies: [
+                "Conformance", "Harness",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // Tests.
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "PreforkTests", dependencies: ["Prefork"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Harness"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Curl", "Harness", "preforkd"],
