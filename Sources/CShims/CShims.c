@@ -2,6 +2,9 @@
 #include "CShims.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -76,6 +79,17 @@ long cshim_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count) {
     ssize_t n = sendfile(out_fd, in_fd, &off, count);
     *offset = (int64_t)off;
     return (long)n;
+}
+
+int cshim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+int cshim_mkostemp_cloexec(char *template_path) { return mkostemp(template_path, O_CLOEXEC); }
+int cshim_spawn_addclosefrom(void *file_actions, int lowfd) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)file_actions, lowfd);
+#else
+    (void)file_actions; (void)lowfd;
+    return ENOSYS;
+#endif
 }
 
 int cshim_errno(void) { return errno; }

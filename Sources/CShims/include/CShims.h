@@ -56,6 +56,15 @@ uint32_t cshim_epollexclusive(void);
 // sendfile(2) on Linux.
 long cshim_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
 
+// Client-side helpers (Harness): GNU calls Glibc's module map hides.
+// pipe2(O_CLOEXEC): both ends close-on-exec, atomically (no spawn race).
+int cshim_pipe_cloexec(int fds[2]);
+// mkostemp(template, O_CLOEXEC).
+int cshim_mkostemp_cloexec(char *template_path);
+// posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34): close fds >= lowfd
+// in the child. Returns ENOSYS when glibc lacks it.
+int cshim_spawn_addclosefrom(void *file_actions, int lowfd);
+
 // errno access without Glibc's computed property in hot paths.
 int cshim_errno(void);
 

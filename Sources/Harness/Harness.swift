@@ -1,1 +1,0 @@
-// The Harness module. (Being written.)

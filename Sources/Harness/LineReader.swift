@@ -1,0 +1,68 @@
+import Glibc
+import Synchronization
+
+/// Splits a pipe's bytes into lines, with a timeout per line (poll).
+final class LineReader: Sendable {
+    private struct State {
+        var fd: Int32
+        var pending: [UInt8] = []
+        var eof = false
+    }
+    private let state: Mutex<State>
+
+    init(fd: Int32) {
+        state = Mutex(State(fd: fd))
+    }
+
+    /// True once the writer side closed and every line was consumed.
+    var atEOF: Bool { state.withLock { $0.eof && $0.pending.isEmpty } }
+
+    /// Next line without its "\n" (a trailing "\r" is dropped too).
+    func readLine(timeout: Double) -> String? {
+        let deadline = monotonicSeconds() + timeout
+        return state.withLock { s -> String? in
+            while true {
+                if let nl = s.pending.firstIndex(of: 10) {
+                    var line = Array(s.pending[..<nl])
+                    s.pending.removeSubrange(...nl)
+                    if line.last == 13 { line.removeLast() }
+                    return String(decoding: line, as: UTF8.self)
+                }
+                if s.eof || s.fd < 0 {
+                    guard !s.pending.isEmpty else { return nil }
+                    defer { s.pending.removeAll() }
+                    return String(decoding: s.pending, as: UTF8.self)
+                }
+                let left = deadline - monotonicSeconds()
+                guard left > 0, Self.fill(&s, waitMs: Int32(min(left * 1000, 1_000_000)) + 1) else {
+                    if left <= 0 { return nil }
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Polls and reads once; false if nothing arrived before the wait ended.
+    private static func fill(_ s: inout State, waitMs: Int32) -> Bool {
+        var pfd = pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)
+        let r = poll(&pfd, 1, waitMs)
+        if r <= 0 { return false }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let n = chunk.withUnsafeMutableBytes { read(s.fd, $0.baseAddress, $0.count) }
+        if n > 0 {
+            s.pending.append(contentsOf: chunk[..<n])
+        } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+            s.eof = true
+        }
+        return true
+    }
+
+    /// Closes the read end; later reads return what is buffered, then nil.
+    func close() {
+        state.withLock { s in
+            if s.fd >= 0 { _ = Glibc.close(s.fd); s.fd = -1 }
+        }
+    }
+
+    deinit { close() }
+}

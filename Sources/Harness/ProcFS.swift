@@ -1,0 +1,98 @@
+import Glibc
+
+/// Process facts read straight from /proc, never from the daemon's own reports.
+public enum ProcFS {
+    /// The process `pid`, or nil if it does not exist (or vanished while reading).
+    public static func entry(_ pid: Int32) -> ProcessEntry? {
+        guard let text = readSmallFile("/proc/\(pid)/stat") else { return nil }
+        return ProcessEntry.parse(statLine: text)
+    }
+
+    /// Every process currently listed in /proc.
+    public static func all() -> [ProcessEntry] {
+        numericEntries("/proc").compactMap { entry(Int32($0)) }
+    }
+
+    /// Direct children of `parent`, found by scanning every process's ppid.
+    public static func children(of parent: Int32) -> [ProcessEntry] {
+        all().filter { $0.ppid == parent }
+    }
+
+    /// All descendants of `root` (children, grandchildren, ...) from one /proc scan.
+    public static func descendants(of root: Int32) -> [ProcessEntry] {
+        let everything = all()
+        var byParent: [Int32: [ProcessEntry]] = [:]
+        for e in everything { byParent[e.ppid, default: []].append(e) }
+        var result: [ProcessEntry] = []
+        var frontier = [root]
+        var seen: Set<Int32> = [root]
+        while let next = frontier.popLast() {
+            for child in byParent[next] ?? [] where seen.insert(child.pid).inserted {
+                result.append(child)
+                frontier.append(child.pid)
+            }
+        }
+        return result
+    }
+
+    /// Processes whose process group is `pgid` (the leader included if alive).
+    public static func groupMembers(_ pgid: Int32) -> [ProcessEntry] {
+        all().filter { $0.pgrp == pgid }
+    }
+
+    /// Number of open descriptors of `pid` (entries of /proc/pid/fd); nil if unreadable.
+    public static func fdCount(_ pid: Int32) -> Int? {
+        guard let dir = opendir("/proc/\(pid)/fd") else { return nil }
+        defer { closedir(dir) }
+        var count = 0
+        while let ent = readdir(dir) {
+            if ent.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
+    }
+
+    /// Resident set size of `pid` in KiB (from /proc/pid/statm); nil if gone.
+    public static func rssKB(_ pid: Int32) -> Int? {
+        guard let text = readSmallFile("/proc/\(pid)/statm") else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count >= 2, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
+    }
+
+    /// True if /proc lists `pid` (zombies included).
+    public static func exists(_ pid: Int32) -> Bool {
+        access("/proc/\(pid)", F_OK) == 0
+    }
+
+    /// Reads a small /proc file in one go (they are generated atomically per read).
+    static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var used = 0
+        while used < buffer.count {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + used, $0.count - used) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            used += n
+        }
+        guard used > 0 else { return nil }
+        return String(decoding: buffer[..<used], as: UTF8.self)
+    }
+
+    /// Numeric names in a directory (pids in /proc).
+    static func numericEntries(_ path: String) -> [Int] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var result: [Int] = []
+        result.reserveCapacity(512)
+        while let ent = readdir(dir) {
+            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if let n = Int(name) { result.append(n) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,22 @@
+import CShims
+import Glibc
+
+/// Signals a process identified by (pid, start time), so a recycled pid is never hit.
+public enum SafeSignal {
+    /// Sends `signo` to `pid` only if /proc still shows the start time
+    /// `expectedStartTime`. Uses pidfd_open + pidfd_send_signal: the start time
+    /// is re-checked after the pidfd pins the process, so the pid cannot be
+    /// recycled between check and send. Falls back to kill(2) without pidfd
+    /// support. Returns true if the signal was delivered.
+    public static func send(_ signo: Int32, to pid: Int32, expectedStartTime: UInt64) -> Bool {
+        guard pid > 0, ProcFS.entry(pid)?.startTime == expectedStartTime else { return false }
+        let pidfd = cshim_pidfd_open(pid)
+        if pidfd < 0 {
+            guard errno == ENOSYS else { return false }   // ESRCH: gone already
+            return kill(pid, signo) == 0
+        }
+        defer { close(pidfd) }
+        guard ProcFS.entry(pid)?.startTime == expectedStartTime else { return false }
+        return cshim_pidfd_send_signal(pidfd, signo) == 0
+    }
+}
