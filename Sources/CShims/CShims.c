@@ -74,6 +74,31 @@ uint32_t cshim_epollhup(void) { return EPOLLHUP; }
 uint32_t cshim_epollrdhup(void) { return EPOLLRDHUP; }
 uint32_t cshim_epollexclusive(void) { return EPOLLEXCLUSIVE; }
 
+int cshim_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+static int epoll_op(int epfd, int op, int fd, uint32_t events) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = 0;
+    ev.data.fd = fd;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+int cshim_epoll_add(int epfd, int fd, uint32_t events) { return epoll_op(epfd, EPOLL_CTL_ADD, fd, events); }
+int cshim_epoll_mod(int epfd, int fd, uint32_t events) { return epoll_op(epfd, EPOLL_CTL_MOD, fd, events); }
+int cshim_epoll_del(int epfd, int fd) { return epoll_op(epfd, EPOLL_CTL_DEL, fd, 0); }
+
+int cshim_epoll_wait(int epfd, int32_t *fds, uint32_t *events, int max, int timeout_ms) {
+    struct epoll_event ready[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, ready, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        fds[i] = ready[i].data.fd;
+        events[i] = ready[i].events;
+    }
+    return n;
+}
+
 long cshim_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count) {
     off_t off = (off_t)*offset;
     ssize_t n = sendfile(out_fd, in_fd, &off, count);
@@ -91,5 +116,6 @@ int cshim_spawn_addclosefrom(void *file_actions, int lowfd) {
     return ENOSYS;
 #endif
 }
+int cshim_msg_nosignal(void) { return MSG_NOSIGNAL; }
 
 int cshim_errno(void) { return errno; }

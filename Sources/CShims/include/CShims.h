@@ -53,6 +53,17 @@ uint32_t cshim_epollhup(void);
 uint32_t cshim_epollrdhup(void);
 uint32_t cshim_epollexclusive(void);
 
+// epoll(7) without touching the packed `struct epoll_event` from Swift.
+// cshim_epoll_ctl: op is EPOLL_CTL_ADD/MOD/DEL (passed as 1/3/2 via the
+// helpers below); the event's data is the descriptor itself.
+int cshim_epoll_create(void);
+int cshim_epoll_add(int epfd, int fd, uint32_t events);
+int cshim_epoll_mod(int epfd, int fd, uint32_t events);
+int cshim_epoll_del(int epfd, int fd);
+// Waits like epoll_wait(2) and unpacks up to `max` ready descriptors and
+// their event bits into two arrays. Returns the count, or -1 with errno.
+int cshim_epoll_wait(int epfd, int32_t *fds, uint32_t *events, int max, int timeout_ms);
+
 // sendfile(2) on Linux.
 long cshim_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
 
@@ -64,6 +75,8 @@ int cshim_mkostemp_cloexec(char *template_path);
 // posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34): close fds >= lowfd
 // in the child. Returns ENOSYS when glibc lacks it.
 int cshim_spawn_addclosefrom(void *file_actions, int lowfd);
+// send(2) flag that turns SIGPIPE into EPIPE (an anonymous enum in glibc).
+int cshim_msg_nosignal(void);
 
 // errno access without Glibc's computed property in hot paths.
 int cshim_errno(void);

@@ -1,1 +1,0 @@
-// The HTTP1 module. (Being written.)

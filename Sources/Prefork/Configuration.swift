@@ -1,0 +1,59 @@
+/// Everything the engine needs to run, already validated. preforkd builds one
+/// from its flags; a library user builds one in code.
+public struct Configuration: Sendable, Equatable {
+    /// Address to bind; a name is resolved once at startup.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 lets the kernel pick (the ready line names the real one).
+    public var port = 1981
+    /// Worker processes kept alive.
+    public var workers = 5
+    /// Responses a worker gives before it retires; 0 = unlimited.
+    public var lifetime = 100
+    /// Each worker adds its own random 0...jitter to `lifetime`, so workers do
+    /// not all retire in the same instant.
+    public var lifetimeJitter = 0
+    /// Connections one worker holds at once; 1 is the seed's one-at-a-time model.
+    public var workerConnections = 1024
+    /// Heartbeat age after which the master SIGKILLs a worker; nil = off.
+    public var timeout: Duration? = .seconds(30)
+    /// How long a graceful stop waits for workers before KILL.
+    public var gracefulTimeout: Duration = .seconds(30)
+    /// Idle time allowed between requests on a keep-alive connection.
+    public var keepaliveTimeout: Duration = .seconds(5)
+    /// Time allowed to receive a whole request head (slowloris guard).
+    public var headerTimeout: Duration = .seconds(10)
+    /// Time allowed to receive a request body.
+    public var bodyTimeout: Duration = .seconds(30)
+    /// Time allowed for the client to take a response.
+    public var writeTimeout: Duration = .seconds(30)
+    /// Largest accepted request body in bytes (413 above).
+    public var maxBody = 1 << 20
+    /// Listen backlog: queued connections survive a worker's death here.
+    public var backlog = 1024
+    /// Log destination; nil = standard error.
+    public var logFile: String?
+    /// Written atomically at start, removed on a clean stop.
+    public var pidFile: String?
+    /// Serve `/__fault/...` endpoints (tests and chaos runs only).
+    public var faultInjection = false
+    /// Test-only: a deliberate defect that the suite must catch.
+    public var plantedDefect: PlantedDefect?
+
+    public init() {}
+
+    /// Each worker's response budget before jitter; nil = unlimited.
+    var lifetimeBudget: Int? { lifetime > 0 ? lifetime : nil }
+}
+
+/// Defects planted on purpose so the suite can prove its checks fail
+/// (`--planted-defect`, hidden from help). Never used in production.
+public enum PlantedDefect: String, Sendable, CaseIterable {
+    /// The master stops reaping children: zombies pile up.
+    case noReap = "no-reap"
+    /// The master never refills a slot.
+    case noRespawn = "no-respawn"
+    /// Workers answer one request beyond their lifetime.
+    case extraRequest = "extra-request"
+    /// The master ignores stale heartbeats.
+    case noTimeoutKill = "no-timeout-kill"
+}

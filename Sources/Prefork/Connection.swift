@@ -1,0 +1,90 @@
+import HTTP1
+
+/// One client connection inside a worker: its parser, unsent output, a reply
+/// waiting for its time, and the one deadline that applies to its state.
+final class Connection {
+    /// A reply whose handler asked for a delay; nothing after it on this
+    /// connection is parsed until it is written (responses stay in order).
+    struct DelayedReply {
+        var response: Response
+        var request: RequestFacts
+        var served: Int
+        var due: Instant
+    }
+
+    /// What the serializer needs from the request, once the request is gone.
+    struct RequestFacts {
+        var version: HTTPVersion
+        var keepAlive: Bool
+        var headOnly: Bool
+    }
+
+    let fd: Int32
+    var parser: RequestParser
+    var output: [UInt8] = []
+    var written = 0
+    var delayed: DelayedReply?
+    /// Close once the output is written (Connection: close, error, budget spent).
+    var closeAfterWrite = false
+    /// The peer shut its side: answer what was received, then close.
+    var inputClosed = false
+    /// EPOLLOUT is registered because a write hit EAGAIN.
+    var pollingWrite = false
+    /// Responses written on this connection.
+    var responses = 0
+    /// The parser phase last seen, and since when (header/body timeouts run
+    /// from the start of the phase, not from the last byte: slowloris guard).
+    var phase: RequestParser.Phase = .idle
+    var phaseSince: Instant
+    var lastWriteProgress: Instant
+    var deadline: Instant
+
+    init(fd: Int32, limits: ParserLimits, now: Instant) {
+        self.fd = fd
+        self.parser = RequestParser(limits: limits)
+        self.phaseSince = now
+        self.lastWriteProgress = now
+        self.deadline = now
+    }
+
+    var hasPendingOutput: Bool { written < output.count }
+
+    /// Nothing received, nothing owed: safe to close when the worker drains.
+    var isIdle: Bool { parser.phase == .idle && !hasPendingOutput && delayed == nil }
+
+    /// Notes a phase change so the matching timeout starts now.
+    func trackPhase(now: Instant) {
+        let current = parser.phase
+        if current != phase {
+            phase = current
+            phaseSince = now
+        }
+    }
+
+    /// The instant at which this connection needs attention: its delayed
+    /// reply is due, or the timeout of its current state runs out.
+    func computeDeadline(_ timeouts: ConnectionTimeouts) -> Instant {
+        if let delayed { return delayed.due }
+        if hasPendingOutput { return lastWriteProgress + timeouts.write }
+        switch phase {
+        case .idle: return phaseSince + (responses == 0 ? timeouts.header : timeouts.keepalive)
+        case .head: return phaseSince + timeouts.header
+        case .body: return phaseSince + timeouts.body
+        }
+    }
+}
+
+/// The per-connection timeouts, from the configuration.
+struct ConnectionTimeouts {
+    var header: Duration
+    var body: Duration
+    var keepalive: Duration
+    var write: Duration
+
+    init(_ config: Configuration) {
+        header = config.headerTimeout
+        body = config.bodyTimeout
+        keepalive = config.keepaliveTimeout
+        write = config.writeTimeout
+    }
+}

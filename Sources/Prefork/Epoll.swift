@@ -1,0 +1,49 @@
+@preconcurrency import Glibc
+import CShims
+
+/// A worker's epoll instance. Level-triggered throughout: a descriptor that
+/// still has work is reported again, so no wakeup is ever lost.
+final class Epoll {
+    static let readable = cshim_epollin()
+    static let writable = cshim_epollout()
+    static let hangup = cshim_epollhup() | cshim_epollerr()
+    static let peerClosed = cshim_epollrdhup()
+    /// Wake one waiter per connection, not every worker (no thundering herd).
+    static let exclusive = cshim_epollexclusive()
+
+    let fd: Int32
+    private var readyFDs = [Int32](repeating: 0, count: 256)
+    private var readyEvents = [UInt32](repeating: 0, count: 256)
+
+    init() throws(PosixError) {
+        fd = try Posix.retrying("epoll_create1") { cshim_epoll_create() }
+    }
+
+    func add(_ target: Int32, _ events: UInt32) throws(PosixError) {
+        _ = try Posix.retrying("epoll_ctl(ADD)") { cshim_epoll_add(fd, target, events) }
+    }
+
+    func modify(_ target: Int32, _ events: UInt32) throws(PosixError) {
+        _ = try Posix.retrying("epoll_ctl(MOD)") { cshim_epoll_mod(fd, target, events) }
+    }
+
+    func remove(_ target: Int32) {
+        _ = cshim_epoll_del(fd, target)
+    }
+
+    /// Waits up to `timeoutMs` and calls `body` for each ready descriptor.
+    func wait(timeoutMs: Int32, _ body: (Int32, UInt32) -> Void) throws(PosixError) {
+        let count = readyFDs.withUnsafeMutableBufferPointer { fds in
+            readyEvents.withUnsafeMutableBufferPointer { events in
+                cshim_epoll_wait(fd, fds.baseAddress, events.baseAddress, Int32(fds.count), timeoutMs)
+            }
+        }
+        if count < 0 {
+            if errno == EINTR { return }
+            throw PosixError(call: "epoll_wait", errno: errno)
+        }
+        for i in 0..<Int(count) { body(readyFDs[i], readyEvents[i]) }
+    }
+
+    func close() { Posix.close(fd) }
+}

@@ -1,0 +1,48 @@
+import HTTP1
+
+/// Who is serving: passed to a handler when its worker boots.
+public struct WorkerIdentity: Sendable {
+    /// The worker's process id.
+    public var pid: Int32
+    /// Its fixed slot, 0..<workers.
+    public var slot: Int
+    /// How many workers this slot has had, this one included.
+    public var generation: Int
+}
+
+/// Facts about one request that the handler may put in its response.
+public struct RequestContext: Sendable {
+    public var worker: WorkerIdentity
+    /// The number this response carries: 1, 2, 3... per worker, no gap.
+    public var served: Int
+    /// The lifetime budget of this worker (nil = unlimited).
+    public var budget: Int?
+}
+
+/// What a handler answers: a response, optionally after a delay (the worker
+/// keeps serving other connections meanwhile; `/__fault/sleep` uses it).
+public struct Reply: Sendable {
+    public var response: Response
+    public var delay: Duration?
+
+    public init(_ response: Response, after delay: Duration? = nil) {
+        self.response = response
+        self.delay = delay
+    }
+}
+
+/// Your code inside a worker. The engine owns sockets, parsing, keep-alive,
+/// lifetime and the `X-Worker-*` headers; the handler maps a request to a reply.
+/// It runs on the worker's only thread: keep it quick or use `Reply.delay`.
+public protocol RequestHandler {
+    /// Called once in each new worker before it accepts. Throwing makes the
+    /// worker exit with status 3 (boot failure): the master backs off.
+    mutating func boot(_ worker: WorkerIdentity) throws
+
+    /// Answers one request.
+    mutating func handle(_ request: Request, context: RequestContext) -> Reply
+}
+
+extension RequestHandler {
+    public mutating func boot(_ worker: WorkerIdentity) throws {}
+}

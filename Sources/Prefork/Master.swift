@@ -1,0 +1,181 @@
+@preconcurrency import Glibc
+import CShims
+import Logging
+
+/// The supervising process (after unicorn's `join`): single threaded, no work
+/// in signal context. Each turn waits on the signalfd until the next deadline,
+/// applies what happened, asks the WorkerTable what to do, and does it.
+final class Master {
+    private let config: Configuration
+    private let log: Logger
+    private let eventLog: EventLog
+    private let scoreboard: Scoreboard
+    private let signals: SignalSource
+    private let listener: Listener
+    private let spawner: WorkerSpawner
+    private var table: WorkerTable
+    private var readiness: Readiness?
+    private var exitCode: Int32?
+    /// A worker failed to boot before the first ready: exit non-zero.
+    private var startupFailed = false
+
+    init(config: Configuration, eventLog: EventLog, scoreboard: Scoreboard, signals: SignalSource,
+         listener: Listener, spawner: WorkerSpawner, readiness: Readiness) {
+        self.config = config
+        self.eventLog = eventLog
+        self.log = eventLog.logger(label: "preforkd.master")
+        self.scoreboard = scoreboard
+        self.signals = signals
+        self.listener = listener
+        self.spawner = spawner
+        self.readiness = readiness
+        var policy = SupervisorPolicy(workers: config.workers, timeout: config.timeout,
+                                      gracefulTimeout: config.gracefulTimeout)
+        policy.maxWorkers = scoreboard.capacity
+        if config.plantedDefect == .noTimeoutKill { policy.timeout = nil }
+        self.table = WorkerTable(policy: policy)
+    }
+
+    /// Runs until every worker is gone after a stop; returns the exit status.
+    func run() -> Int32 {
+        while exitCode == nil {
+            waitForEvents()
+            for signal in (try? signals.drain()) ?? [] { handle(signal) }
+            reapChildren()
+            perform(table.tick(now: .now(), heartbeat: { self.scoreboard.heartbeat(slot: $0) }))
+            announceIfReady()
+        }
+        let code = startupFailed ? 1 : exitCode!
+        log.info("master_exited", metadata: ["status": "exit:\(code)"])
+        return code
+    }
+
+    private func handle(_ signal: Signal) {
+        let now = Instant.now()
+        switch signal {
+        case .int, .term, .hup:
+            log.notice("shutdown_started", metadata: ["signal": "\(signal.name)", "mode": table.isStopping ? "immediate" : "graceful"])
+            readiness?.stopping()
+            perform(table.stop(graceful: true, now: now))
+        case .quit:
+            log.notice("shutdown_started", metadata: ["signal": "QUIT", "mode": "immediate"])
+            perform(table.stop(graceful: false, now: now))
+        case .ttin:
+            perform(table.resize(by: 1, now: now))
+        case .ttou:
+            perform(table.resize(by: -1, now: now))
+        case .usr1:
+            let failure = eventLog.reopen()
+            log.info("log_reopened", metadata: failure.map { ["error": "\($0)"] } ?? [:])
+            perform(table.forward(SIGUSR1))
+        case .chld:
+            break  // reaped every turn, below
+        }
+    }
+
+    /// waitpid(-1, WNOHANG) until nothing is left: every dead child is
+    /// collected in the turn it is noticed, so no zombie outlives a turn.
+    private func reapChildren() {
+        guard config.plantedDefect != .noReap else { return }
+        while let (pid, status) = try? Posix.reapAny() {
+            let now = Instant.now()
+            if let slot = table.slot(of: pid) { scoreboard.recordExit(slot: slot) }
+            perform(table.exited(pid: pid, status: TerminationStatus(waitStatus: status), now: now))
+        }
+    }
+
+    private func perform(_ actions: [SupervisorAction]) {
+        for action in actions {
+            switch action {
+            case .spawn(let slot, let generation):
+                spawn(slot: slot, generation: generation)
+            case .signal(let pid, let signo):
+                Posix.kill(pid, signo)
+            case .closeListener:
+                listener.close()
+            case .event(let event):
+                record(event)
+            case .exit(let code):
+                exitCode = code
+            }
+        }
+    }
+
+    private func spawn(slot: Int, generation: Int) {
+        let now = Instant.now()
+        if config.plantedDefect == .noRespawn && readiness == nil {
+            return  // planted defect: once ready, never refill a slot
+        }
+        switch spawner.spawn(slot: slot, generation: generation, now: now) {
+        case .success(let pid):
+            table.spawned(slot: slot, pid: pid, now: now)
+            scoreboard.increment(.spawned)
+            log.info("worker_spawned", metadata: ["pid": "\(pid)", "slot": "\(slot)", "generation": "\(generation)"])
+        case .failure(let error):
+            log.error("spawn_failed", metadata: ["slot": "\(slot)", "error": "\(error)"])
+            perform(table.spawnFailed(slot: slot, now: now))
+        }
+    }
+
+    /// Announces readiness once, when every desired slot has a booted worker.
+    /// Before that, a worker that cannot boot is a startup error.
+    private func announceIfReady() {
+        guard let pending = readiness, !table.isStopping else { return }
+        let slots = table.slots.prefix(table.desired)
+        let allUp = slots.indices.allSatisfy { slots[$0].worker != nil && scoreboard.state(slot: $0) == .ready }
+        guard allUp else { return }
+        readiness = nil
+        pending.ready(pid: getpid(), url: listener.url, workers: table.desired)
+        log.info("master_ready", metadata: ["url": "\(listener.url)", "workers": "\(table.desired)"])
+    }
+
+    private func waitForEvents() {
+        let now = Instant.now()
+        var timeoutMs: Int32 = -1
+        if let deadline = table.nextDeadline(now: now) {
+            let ms = (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000
+            timeoutMs = Int32(clamping: ms)
+        }
+        if readiness != nil { timeoutMs = timeoutMs < 0 ? 5 : min(timeoutMs, 5) }  // booting: watch the scoreboard
+        var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+        _ = try? Posix.poll(&fds, timeoutMs: timeoutMs)
+    }
+
+    private func record(_ event: SupervisorEvent) {
+        switch event {
+        case .workerExited(let pid, let slot, let status, let reason, let lived):
+            scoreboard.increment(Self.counter(for: reason))
+            log.log(level: reason == .retired || reason == .stopped ? .info : .warning, "worker_exited", metadata: [
+                "pid": "\(pid)", "slot": "\(slot)", "status": "\(status)", "reason": "\(reason.rawValue)",
+                "lived_ms": "\(Int(lived.milliseconds))",
+            ])
+            if reason == .bootFailed, let pending = readiness {
+                readiness = nil
+                pending.failed(StartupError("worker in slot \(slot) failed to boot (exit \(WorkerExit.bootFailed)); see the log"))
+                startupFailed = true
+                perform(table.stop(graceful: false, now: .now()))
+            }
+        case .backoff(let slot, let delay, let failures):
+            scoreboard.increment(.backoff)
+            log.warning("backoff", metadata: ["slot": "\(slot)", "delay_ms": "\(Int(delay.milliseconds))", "failures": "\(failures)"])
+        case .killedByTimeout(let pid, let slot, let age):
+            log.warning("worker_timeout", metadata: ["pid": "\(pid)", "slot": "\(slot)", "heartbeat_age_ms": "\(Int(age.milliseconds))"])
+        case .shutdownEscalated(let remaining):
+            log.warning("shutdown_escalated", metadata: ["remaining": "\(remaining)"])
+        case .resized(let workers):
+            log.notice("workers_resized", metadata: ["workers": "\(workers)"])
+        case .unknownChild(let pid, let status):
+            log.info("unknown_child_reaped", metadata: ["pid": "\(pid)", "status": "\(status)"])
+        }
+    }
+
+    static func counter(for reason: ExitReason) -> Scoreboard.Counter {
+        switch reason {
+        case .retired: return .retired
+        case .stopped: return .stopped
+        case .crashed: return .crashed
+        case .killedByTimeout: return .killedByTimeout
+        case .bootFailed: return .bootFailed
+        }
+    }
+}

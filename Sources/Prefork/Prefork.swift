@@ -1,1 +1,0 @@
-// The Prefork module. (Being written.)

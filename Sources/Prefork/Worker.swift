@@ -1,0 +1,240 @@
+@preconcurrency import Glibc
+import CShims
+import HTTP1
+import Logging
+
+/// Everything a freshly forked worker inherits from the master.
+struct WorkerSetup {
+    var identity: WorkerIdentity
+    var config: Configuration
+    var scoreboard: Scoreboard
+    var listenerFD: Int32
+    /// Read end of the master's pipe: EOF means the master died.
+    var masterPipe: Int32
+    var masterPid: pid_t
+    var eventLog: EventLog
+}
+
+/// A worker process: one epoll loop over the shared listening socket, its
+/// connections, its own signalfd and the master pipe. Single threaded; every
+/// loop turn stores a heartbeat. It never returns: it ends with `_exit`.
+final class Worker {
+    let setup: WorkerSetup
+    let log: Logger
+    var handler: any RequestHandler
+    let builtins: BuiltinRoutes
+    let epoll: Epoll
+    let signals: SignalSource
+    let timeouts: ConnectionTimeouts
+    let limits: ParserLimits
+    var budget: LifetimeBudget
+    var dates = DateCache()
+    /// Connections by descriptor (descriptors are small integers).
+    var connections: [Connection?] = []
+    var liveConnections = 0
+    /// Listener registered in epoll (false while at --worker-connections).
+    var acceptPaused = false
+    var listenerClosed = false
+    /// Stopping: no new connections, idle ones closed, the rest finish.
+    var draining = false
+    /// Earliest deadline among connections: the timer scan runs only then.
+    var nextTimerCheck = Instant(nanoseconds: .max)
+    let heartbeatInterval: Duration
+    var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    var slot: Int { setup.identity.slot }
+    var scoreboard: Scoreboard { setup.scoreboard }
+
+    init(setup: WorkerSetup, handler: any RequestHandler) throws(PosixError) {
+        self.setup = setup
+        self.handler = handler
+        var log = setup.eventLog.logger(label: "preforkd.worker")
+        log[metadataKey: "pid"] = "\(setup.identity.pid)"
+        log[metadataKey: "slot"] = "\(setup.identity.slot)"
+        self.log = log
+        let config = setup.config
+        self.builtins = BuiltinRoutes(config: config, scoreboard: setup.scoreboard)
+        self.timeouts = ConnectionTimeouts(config)
+        self.limits = ParserLimits(maxBody: config.maxBody)
+        self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,
+                                     extra: config.plantedDefect == .extraRequest ? 1 : 0)
+        self.heartbeatInterval = min((config.timeout ?? .seconds(2)) / 2, .seconds(1))
+        self.signals = try SignalSource([.term, .int, .hup, .quit, .usr1, .ttin, .ttou])
+        self.epoll = try Epoll()
+        try epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
+        try epoll.add(signals.fd, Epoll.readable)
+        try epoll.add(setup.masterPipe, Epoll.readable)
+    }
+
+    /// Boots the handler and serves until drained; exits the process.
+    func run() -> Never {
+        do {
+            try handler.boot(setup.identity)
+        } catch {
+            log.error("worker_boot_failed", metadata: ["error": "\(error)"])
+            _exit(WorkerExit.bootFailed)
+        }
+        scoreboard.setState(slot: slot, .ready)
+        while true {
+            let now = Instant.now()
+            scoreboard.beat(slot: slot, at: now)
+            if draining && liveConnections == 0 { _exit(WorkerExit.ok) }
+            let wait = min(nextTimerCheck, now + heartbeatInterval).since(now)
+            do {
+                try epoll.wait(timeoutMs: Int32(clamping: (wait.nanosecondsClamped + 999_999) / 1_000_000)) { fd, events in
+                    dispatch(fd: fd, events: events)
+                }
+            } catch {
+                log.critical("epoll_failed", metadata: ["error": "\(error)"])
+                _exit(1)
+            }
+            expireTimers(now: .now())
+        }
+    }
+
+    private func dispatch(fd: Int32, events: UInt32) {
+        if fd == setup.listenerFD && !listenerClosed {
+            acceptConnections()
+        } else if fd == signals.fd {
+            for signal in (try? signals.drain()) ?? [] { handle(signal) }
+        } else if fd == setup.masterPipe {
+            masterGone()
+        } else if let connection = connection(for: fd) {
+            connectionEvent(connection, events: events)
+        }
+    }
+
+    private func handle(_ signal: Signal) {
+        switch signal {
+        case .term, .int, .hup:
+            beginDrain(reason: "signal:\(signal.name)")
+        case .quit:
+            _exit(WorkerExit.ok)
+        case .usr1:
+            setup.eventLog.reopen()
+        case .ttin, .ttou, .chld:
+            break  // the master's business; blocked here so they cannot stop us
+        }
+    }
+
+    /// The master pipe reached EOF: the master died. Confirm with getppid()
+    /// (PR_SET_PDEATHSIG sends TERM as well) and stop gracefully.
+    private func masterGone() {
+        epoll.remove(setup.masterPipe)
+        if getppid() != setup.masterPid { beginDrain(reason: "master_gone") }
+    }
+
+    // MARK: - Accepting
+
+    private func acceptConnections() {
+        while !draining && liveConnections < setup.config.workerConnections {
+            let fd: Int32
+            do {
+                guard let accepted = try Posix.accept(setup.listenerFD) else { break }
+                fd = accepted
+            } catch {
+                log.error("accept_failed", metadata: ["error": "\(error)"])
+                break
+            }
+            open(fd)
+        }
+        if liveConnections >= setup.config.workerConnections { pauseAccepting() }
+    }
+
+    private func open(_ fd: Int32) {
+        var on: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        let now = Instant.now()
+        let connection = Connection(fd: fd, limits: limits, now: now)
+        do {
+            try epoll.add(fd, Epoll.readable | Epoll.peerClosed)
+        } catch {
+            Posix.close(fd)
+            return
+        }
+        if Int(fd) >= connections.count {
+            connections += Array(repeating: nil, count: Int(fd) + 1 - connections.count + 64)
+        }
+        connections[Int(fd)] = connection
+        liveConnections += 1
+        refreshDeadline(connection)
+        // The request is often already here: read now, save an epoll round trip.
+        readAndServe(connection)
+    }
+
+    private func pauseAccepting() {
+        guard !acceptPaused, !listenerClosed else { return }
+        acceptPaused = true
+        epoll.remove(setup.listenerFD)
+    }
+
+    func resumeAccepting() {
+        guard acceptPaused, !listenerClosed, !draining else { return }
+        acceptPaused = false
+        try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
+    }
+
+    /// Stops accepting for good: queued connections stay in the shared
+    /// backlog for the other workers.
+    private func closeListener() {
+        guard !listenerClosed else { return }
+        listenerClosed = true
+        if !acceptPaused { epoll.remove(setup.listenerFD) }
+        Posix.close(setup.listenerFD)
+    }
+
+    /// TERM, master death or a spent lifetime: stop accepting, close idle
+    /// connections, let the others finish (their responses say close).
+    func beginDrain(reason: String) {
+        guard !draining else { return }
+        draining = true
+        closeListener()
+        scoreboard.setState(slot: slot, .draining)
+        log.info("worker_draining", metadata: ["reason": "\(reason)", "served": "\(budget.reserved)"])
+        for case let connection? in connections where connection.isIdle { close(connection) }
+    }
+
+    // MARK: - Timers
+
+    func refreshDeadline(_ connection: Connection) {
+        connection.deadline = connection.computeDeadline(timeouts)
+        if connection.deadline < nextTimerCheck { nextTimerCheck = connection.deadline }
+    }
+
+    private func expireTimers(now: Instant) {
+        guard now >= nextTimerCheck else { return }
+        nextTimerCheck = Instant(nanoseconds: .max)
+        for case let connection? in connections {
+            if connection.deadline <= now {
+                if connection.delayed != nil {
+                    deliverDelayed(connection, now: now)
+                } else {
+                    close(connection)  // header, body, idle or write timeout
+                    continue
+                }
+            }
+            if connections[Int(connection.fd)] === connection, connection.deadline < nextTimerCheck {
+                nextTimerCheck = connection.deadline
+            }
+        }
+    }
+
+    func connection(for fd: Int32) -> Connection? {
+        Int(fd) < connections.count ? connections[Int(fd)] : nil
+    }
+
+    /// Closes and forgets a connection. Unread input is drained first so the
+    /// close sends FIN, not RST (an RST could destroy the last response).
+    func close(_ connection: Connection) {
+        guard connections[Int(connection.fd)] === connection else { return }
+        connections[Int(connection.fd)] = nil
+        liveConnections -= 1
+        epoll.remove(connection.fd)
+        shutdown(connection.fd, Int32(SHUT_WR))
+        readBuffer.withUnsafeMutableBytes { buffer in
+            while let n = try? Posix.read(connection.fd, buffer), n > 0 {}
+        }
+        Posix.close(connection.fd)
+        resumeAccepting()
+    }
+}

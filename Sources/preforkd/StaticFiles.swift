@@ -1,0 +1,139 @@
+@preconcurrency import Glibc
+import HTTP1
+import Prefork
+
+/// `--root DIR`: static files for GET and HEAD. Nothing outside the root is
+/// ever served: `..` segments and percent-encoded dots are refused before the
+/// file system is asked, and the resolved real path (symlinks followed) must
+/// still lie under the root's real path.
+struct StaticFiles: RequestHandler {
+    /// The root's real path, without a trailing slash.
+    let root: String
+
+    init(root: String) throws {
+        guard let real = realpath(root, nil) else { throw StaticFilesError.badRoot(root) }
+        defer { free(real) }
+        guard let info = Self.fileInfo(String(cString: real)), (info.st_mode & S_IFMT) == S_IFDIR else { throw StaticFilesError.badRoot(root) }
+        self.root = String(cString: real)
+    }
+
+    mutating func handle(_ request: Request, context: RequestContext) -> Reply {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return Reply(Self.text(405, "405 Method Not Allowed\n", extra: [("Allow", "GET, HEAD")]))
+        }
+        guard let relative = Self.safeRelativePath(request.path) else {
+            return Reply(Self.text(400, "400 Bad Request\n"))
+        }
+        return Reply(serve(relative))
+    }
+
+    private func serve(_ relative: String) -> Response {
+        var path = root + relative
+        guard var info = Self.fileInfo(path) else { return Self.text(404, "404 Not Found\n") }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            path += path.hasSuffix("/") ? "index.html" : "/index.html"
+            guard let index = Self.fileInfo(path) else { return Self.text(403, "403 Forbidden\n") }
+            info = index
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG, isInsideRoot(path) else { return Self.text(404, "404 Not Found\n") }
+        guard let body = Self.read(path, size: Int(info.st_size)) else { return Self.text(403, "403 Forbidden\n") }
+        return Response(status: 200, headers: [("Content-Type", MimeTypes.type(for: path))], body: body)
+    }
+
+    /// Symlinks may point anywhere: the real path decides.
+    private func isInsideRoot(_ path: String) -> Bool {
+        guard let real = realpath(path, nil) else { return false }
+        defer { free(real) }
+        let resolved = String(cString: real)
+        return resolved == root || resolved.hasPrefix(root + "/")
+    }
+
+    /// Percent-decodes the path and refuses anything that could climb out:
+    /// `.`/`..` segments (also encoded), NUL, backslashes.
+    static func safeRelativePath(_ path: String) -> String? {
+        guard path.hasPrefix("/"), let decoded = percentDecode(path) else { return nil }
+        for segment in decoded.split(separator: "/", omittingEmptySubsequences: false) {
+            if segment == ".." || segment == "." || segment.contains("\0") || segment.contains("\\") { return nil }
+        }
+        return decoded
+    }
+
+    static func percentDecode(_ s: String) -> String? {
+        var out: [UInt8] = []
+        var bytes = Array(s.utf8)[...]
+        while let b = bytes.popFirst() {
+            if b == UInt8(ascii: "%") {
+                guard bytes.count >= 2, let hi = hex(bytes.removeFirst()), let lo = hex(bytes.removeFirst()) else { return nil }
+                out.append(hi << 4 | lo)
+            } else {
+                out.append(b)
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hex(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    private static func fileInfo(_ path: String) -> stat? {
+        var info = Glibc.stat()
+        return lstatOrStat(path, &info) == 0 ? info : nil
+    }
+
+    private static func read(_ path: String, size: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var body = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        while offset < size {
+            let n = body.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, size - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            offset += n
+        }
+        return offset == size ? body : nil
+    }
+
+    static func text(_ status: Int, _ body: String, extra: [(String, String)] = []) -> Response {
+        Response(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + extra, body: Array(body.utf8))
+    }
+}
+
+/// stat(2) following symlinks (the real-path check decides about them).
+private func lstatOrStat(_ path: String, _ info: inout stat) -> Int32 {
+    stat(path, &info)
+}
+
+enum StaticFilesError: Error, CustomStringConvertible {
+    case badRoot(String)
+
+    var description: String {
+        switch self {
+        case .badRoot(let path): return "--root \(path) is not a readable directory"
+        }
+    }
+}
+
+/// Content-Type by file extension.
+enum MimeTypes {
+    static let byExtension: [String: String] = [
+        "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8", "txt": "text/plain; charset=utf-8",
+        "css": "text/css", "js": "text/javascript", "json": "application/json", "xml": "application/xml",
+        "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml",
+        "ico": "image/x-icon", "webp": "image/webp", "pdf": "application/pdf", "wasm": "application/wasm",
+        "woff2": "font/woff2", "gz": "application/gzip", "zip": "application/zip",
+    ]
+
+    static func type(for path: String) -> String {
+        let name = path.split(separator: "/").last ?? ""
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "application/octet-stream" }
+        return byExtension[name[name.index(after: dot)...].lowercased()] ?? "application/octet-stream"
+    }
+}

@@ -1,2 +1,0 @@
-// placeholder while the engine is written
-print("preforkd")
