@@ -23,8 +23,10 @@ struct Target {
             return Target(url: d.url, what: "spawned pid \(d.process.pid): \(command.joined(separator: " "))",
                           process: d.process)
         }
+        // Unlimited lifetime: a worker retiring mid-run closes keep-alive
+        // connections by contract, which would read as persistence failures.
         let exe = siblingPreforkd()
-        let p = try SpawnedProcess.spawn(exe, ["--port", "0", "--fault-injection", "--header-timeout", "2"],
+        let p = try SpawnedProcess.spawn(exe, ["--port", "0", "--fault-injection", "--header-timeout", "2", "--lifetime", "0"],
                                          deadline: 600)
         do {
             let ready = try p.waitReady(timeout: 20)
