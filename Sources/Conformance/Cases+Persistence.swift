@@ -27,7 +27,7 @@ enum PersistenceCases {
                       passes: "2xx with Connection: keep-alive and Content-Length, connection stays open",
                       valid: true,
                       request: { "GET \($0.path) HTTP/1.0\r\nHost: \($0.authority)\r\nConnection: keep-alive\r\n\r\n" },
-                      judge: Judges.single(.success, .mustStayOpen) {
+                      judge: Judges.single(.success, .persistent) {
                           $0.connectionHas("keep-alive") ? nil : "no Connection: keep-alive" }),
             Build.raw("9112-9.3.2-pipeline-three", .persistence, "RFC 9112 §9.3.2", .must,
                       sends: "three GETs in one write",
@@ -95,10 +95,10 @@ enum PersistenceCases {
             let start = Clock.now()
             sock.send(Array(Build.get(c).utf8))
             let first = c.exchange.collect(sock, heads: [false], expected: 1, start: start)
-            if case .fail(let why) = Judges.single(.success, .mustStayOpen)(first) { return .fail("first: \(why)") }
+            if case .fail(let why) = Judges.single(.success, .persistent)(first) { return .fail("first: \(why)") }
             sock.send(Array(Build.get(c).utf8))
             let second = c.exchange.collect(sock, heads: [false], expected: 1, start: Clock.now())
-            if case .fail(let why) = Judges.single(.success, .mustStayOpen)(second) { return .fail("second: \(why)") }
+            if case .fail(let why) = Judges.single(.success, .persistent)(second) { return .fail("second: \(why)") }
             return .pass
         }
     }

@@ -18,7 +18,11 @@ public struct StatusRule: Sendable {
 /// What the connection must do after the response.
 public enum ConnectionRule: Sendable {
     case mustClose
+    /// Open, unless the last response announced `Connection: close` (a server
+    /// MAY close after any response if it says so).
     case mustStayOpen
+    /// Really open: persistence itself is what the case checks.
+    case persistent
     case either
 }
 
@@ -70,7 +74,7 @@ public enum Judges {
                 return refuse(rule)(o)
             }
             if let e = o.readError { return .fail("unreadable response: \(e); \(o.summary)") }
-            if o.responses.count != acceptedCount || o.leftover > 0 {
+            if (o.responses.count != acceptedCount || o.leftover > 0) && !closedEarly(o, expected: acceptedCount) {
                 return .fail("accepted, so expected \(acceptedCount) response(s); saw \(o.summary)")
             }
             if closeAfterAccept, o.end == .open { return .fail("accepted but connection left open; \(o.summary)") }
@@ -84,23 +88,33 @@ public enum Judges {
                            check: (@Sendable ([RawResponse]) -> String?)? = nil) -> Judge {
         { o in
             if let e = o.readError { return .fail("unreadable response: \(e); \(o.summary)") }
-            if o.responses.count != count || o.leftover > 0 {
+            if (o.responses.count != count || o.leftover > 0) && !closedEarly(o, expected: count) {
                 return .fail("expected \(count) response(s); saw \(o.summary)")
             }
             if let bad = o.responses.first(where: { !rule.accepts($0.status) }) {
                 return .fail("expected \(rule.describe), got \(bad.status); \(o.summary)")
             }
             if let why = connectionProblem(o, conn) { return .fail(why) }
-            if let check, let why = check(o.responses) { return .fail(why + "; \(o.summary)") }
+            if let check, o.responses.count == count, let why = check(o.responses) { return .fail(why + "; \(o.summary)") }
             return .pass
         }
+    }
+
+    /// Fewer responses than requests is fine when the last one announced
+    /// `Connection: close` and the server then closed (RFC 9112 §9.3.2, §9.6):
+    /// the rest were never read, so nothing was smuggled.
+    static func closedEarly(_ o: Observation, expected: Int) -> Bool {
+        guard let last = o.responses.last, o.responses.count < expected else { return false }
+        return last.connectionHas("close") && o.end != .open && o.leftover == 0
     }
 
     static func connectionProblem(_ o: Observation, _ rule: ConnectionRule) -> String? {
         switch rule {
         case .mustClose where o.end == .open:
             return "connection left open after \(o.responses.last?.status ?? 0); \(o.summary)"
-        case .mustStayOpen where o.end != .open:
+        case .mustStayOpen where o.end != .open && !(o.responses.last?.connectionHas("close") ?? false):
+            return "connection \(o.end.rawValue) without Connection: close; \(o.summary)"
+        case .persistent where o.end != .open:
             return "connection \(o.end.rawValue) but should stay open; \(o.summary)"
         default:
             return nil

@@ -41,6 +41,10 @@ final class RawSocket {
             close(fd)
             throw SocketError(call: "inet_pton(\(host))", errno: EINVAL)
         }
+        // Non-blocking connect + poll: when the server's accept queue is full
+        // the kernel drops SYNs and a blocking connect would hang for minutes.
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -48,10 +52,28 @@ final class RawSocket {
         }
         if rc != 0 {
             let e = Glibc.errno
-            close(fd)
-            throw SocketError(call: "connect", errno: e)
+            guard e == EINPROGRESS, let err = Self.awaitConnect(fd, timeout: timeout), err == 0 else {
+                let code = e == EINPROGRESS ? (Self.awaitConnect(fd, timeout: 0) ?? ETIMEDOUT) : e
+                close(fd)
+                throw SocketError(call: "connect", errno: code == 0 ? ETIMEDOUT : code)
+            }
         }
-        _ = timeout  // loopback connect is immediate or refused; kept for API symmetry
+        _ = fcntl(fd, F_SETFL, flags)
+    }
+
+    /// Waits for a non-blocking connect: SO_ERROR once writable, nil on timeout.
+    private static func awaitConnect(_ fd: Int32, timeout: Double) -> Int32? {
+        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        let deadline = Clock.now() + timeout
+        while true {
+            let rc = poll(&pfd, 1, Int32(max(0, deadline - Clock.now()) * 1000))
+            if rc < 0 && errno == EINTR { continue }
+            if rc <= 0 { return nil }
+            var err: Int32 = 0
+            var len = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
+            return err
+        }
     }
 
     deinit { if fd >= 0 { close(fd) } }

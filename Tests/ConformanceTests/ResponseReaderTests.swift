@@ -97,6 +97,17 @@ import Testing
         #expect(teCL(obs(ok, .open)).word == "FAIL")
     }
 
+    @Test func announcedCloseExcusesMissingResponsesButNotExtraOnes() {
+        let okClose = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        let three = [false, false, false]
+        #expect(Judges.all(3)(obs(okClose, .closed, heads: three)) == .pass)
+        #expect(Judges.all(3)(obs(ok, .closed, heads: three)).word == "FAIL")      // closed without saying so
+        #expect(Judges.all(3)(obs(okClose, .open, heads: three)).word == "FAIL")   // said close, stayed open
+        #expect(Judges.single(.success, .mustStayOpen)(obs(okClose, .closed, heads: [false])) == .pass)
+        #expect(Judges.single(.success, .persistent)(obs(okClose, .closed, heads: [false])).word == "FAIL")
+        #expect(Judges.refuseOrAccept(acceptedCount: 1)(obs(okClose + okClose, .closed)).word == "FAIL")
+    }
+
     @Test func singleChecksConnectionAndBody() {
         let j = Judges.single(.success, .mustStayOpen, check: Judges.body("ok"))
         #expect(j(obs(ok, .open, heads: [false])) == .pass)
