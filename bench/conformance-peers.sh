@@ -52,5 +52,5 @@ for p in "${peers[@]}"; do
   wait "$pid" 2>/dev/null || true
 done
 python3 "$ROOT/bench/conformance-table.py" "$OUT" preforkd nginx apache2-prefork gunicorn perl-http-daemon \
-  > "$ROOT/docs/conformance-peers.table.md"
-echo "table: docs/conformance-peers.table.md"
+  > "$OUT/table.md"
+cat "$OUT/table.md"; echo "(paste into docs/conformance-peers.md)"
