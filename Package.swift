@@ -60,6 +60,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The HTTP/1.1 conformance table: raw sockets and its own response reader, never HTTP1.
+        .target(name: "Conformance"),
+        .executableTarget(
+            name: "conformance-run",
+            dependencies: [
+                "Conformance", "Harness",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // Tests.
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
@@ -67,9 +76,10 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Harness"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "ChaosTests", dependencies: ["Chaos"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Curl", "Harness", "Chaos", "preforkd"],
+            dependencies: ["Curl", "Harness", "Chaos", "Conformance", "preforkd"],
             path: "IntegrationTests"
         ),
     ],

@@ -78,9 +78,6 @@ int cshim_spawn_addclosefrom(void *file_actions, int lowfd);
 // send(2) flag that turns SIGPIPE into EPIPE (an anonymous enum in glibc).
 int cshim_msg_nosignal(void);
 
-// pipe2(2) with O_CLOEXEC (GNU, not in Swift's Glibc module).
-int cshim_pipe_cloexec(int fds[2]);
-
 // errno access without Glibc's computed property in hot paths.
 int cshim_errno(void);
 
