@@ -41,6 +41,9 @@ let package = Package(
             ]
         ),
 
+        // Embedding example (contrib/): built by `swift build` so it never rots.
+        .executableTarget(name: "json-api-example", dependencies: ["Prefork", "HTTP1"], path: "contrib/json-api"),
+
         // Client side.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
@@ -69,7 +72,7 @@ let package = Package(
         .testTarget(name: "ChaosTests", dependencies: ["Chaos"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Curl", "Harness", "Chaos", "preforkd"],
+            dependencies: ["Curl", "Harness", "Chaos", "preforkd", "json-api-example"],
             path: "IntegrationTests"
         ),
     ],
