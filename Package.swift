@@ -41,6 +41,9 @@ let package = Package(
             ]
         ),
 
+        // Embedding example (contrib/): built by `swift build` so it never rots.
+        .executableTarget(name: "json-api-example", dependencies: ["Prefork", "HTTP1"], path: "contrib/json-api"),
+
         // Client side.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
@@ -79,7 +82,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Curl", "Harness", "Chaos", "Conformance", "preforkd"],
+            dependencies: ["Curl", "Harness", "Chaos", "Conformance", "preforkd", "json-api-example"],
             path: "IntegrationTests"
         ),
     ],

@@ -32,6 +32,12 @@ public struct Configuration: Sendable, Equatable {
     public var backlog = 1024
     /// Log destination; nil = standard error.
     public var logFile: String?
+    /// Access log: one line per answered request; "-" = standard error, nil = off.
+    public var accessLog: String?
+    /// Line format of the access log.
+    public var accessLogFormat: AccessLogFormat = .logfmt
+    /// Serve `/__status` and `/__metrics` to any client, not only loopback.
+    public var statusFromAnywhere = false
     /// Written atomically at start, removed on a clean stop.
     public var pidFile: String?
     /// Serve `/__fault/...` endpoints (tests and chaos runs only).

@@ -17,9 +17,16 @@ final class Connection {
         var version: HTTPVersion
         var keepAlive: Bool
         var headOnly: Bool
+        /// For the access log (nil when it is off, or for a refused request).
+        var access: AccessRequest? = nil
     }
 
     let fd: Int32
+    /// The client's address (getpeername at accept; `.unknown` if not needed).
+    var peer = PeerAddress.unknown
+    /// When the worker first saw bytes of the request being received (nil
+    /// between requests); taken by the access log's duration.
+    var requestStart: Instant?
     var parser: RequestParser
     var output: [UInt8] = []
     var written = 0
@@ -55,6 +62,7 @@ final class Connection {
     /// Notes a phase change so the matching timeout starts now.
     func trackPhase(now: Instant) {
         let current = parser.phase
+        if current != .idle && requestStart == nil { requestStart = now }
         if current != phase {
             phase = current
             phaseSince = now

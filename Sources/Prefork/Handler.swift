@@ -17,6 +17,8 @@ public struct RequestContext: Sendable {
     public var served: Int
     /// The lifetime budget of this worker (nil = unlimited).
     public var budget: Int?
+    /// The client's address, read once when the connection was accepted.
+    public var peer: PeerAddress = .unknown
 }
 
 /// What a handler answers: a response, optionally after a delay (the worker

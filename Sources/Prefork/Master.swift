@@ -9,6 +9,7 @@ final class Master {
     private let config: Configuration
     private let log: Logger
     private let eventLog: EventLog
+    private let accessLog: AccessLog?
     private let scoreboard: Scoreboard
     private let signals: SignalSource
     private let listener: Listener
@@ -19,10 +20,11 @@ final class Master {
     /// A worker failed to boot before the first ready: exit non-zero.
     private var startupFailed = false
 
-    init(config: Configuration, eventLog: EventLog, scoreboard: Scoreboard, signals: SignalSource,
+    init(config: Configuration, eventLog: EventLog, accessLog: AccessLog?, scoreboard: Scoreboard, signals: SignalSource,
          listener: Listener, spawner: WorkerSpawner, readiness: Readiness) {
         self.config = config
         self.eventLog = eventLog
+        self.accessLog = accessLog
         self.log = eventLog.logger(label: "preforkd.master")
         self.scoreboard = scoreboard
         self.signals = signals
@@ -65,8 +67,9 @@ final class Master {
         case .ttou:
             perform(table.resize(by: -1, now: now))
         case .usr1:
-            let failure = eventLog.reopen()
-            log.info("log_reopened", metadata: failure.map { ["error": "\($0)"] } ?? [:])
+            // Both, even if the first fails.
+            let failures = [eventLog.reopen(), accessLog?.reopen()].compactMap { $0 }
+            log.info("log_reopened", metadata: failures.first.map { ["error": "\($0)"] } ?? [:])
             perform(table.forward(SIGUSR1))
         case .chld:
             break  // reaped every turn, below

@@ -30,6 +30,7 @@ public struct Server {
         let config = configuration
         let signals: SignalSource
         let eventLog: EventLog
+        let accessLog: AccessLog?
         let listener: Listener
         let scoreboard: Scoreboard
         let masterPipe: (read: Int32, write: Int32)
@@ -39,6 +40,7 @@ public struct Server {
             signals = try SignalSource(Signal.allCases)
             SignalSource.ignoreSIGPIPE()
             eventLog = try EventLog(path: config.logFile)
+            accessLog = try config.accessLog.map { path throws(PosixError) in try AccessLog(path: path, format: config.accessLogFormat) }
             listener = try Listener.bind(host: config.host, port: config.port, backlog: config.backlog)
             scoreboard = try Scoreboard(capacity: max(64, config.workers))
             masterPipe = try Posix.pipe()
@@ -53,8 +55,9 @@ public struct Server {
         scoreboard[.masterPid] = Int(getpid())
         scoreboard[.startedAt] = Int(Instant.now().nanoseconds)
         let spawner = WorkerSpawner(config: config, scoreboard: scoreboard, listenerFD: listener.fd,
-                                    masterPipe: masterPipe, masterSignals: signals, eventLog: eventLog, handler: handler)
-        let master = Master(config: config, eventLog: eventLog, scoreboard: scoreboard, signals: signals,
+                                    masterPipe: masterPipe, masterSignals: signals, eventLog: eventLog, accessLog: accessLog,
+                                    handler: handler)
+        let master = Master(config: config, eventLog: eventLog, accessLog: accessLog, scoreboard: scoreboard, signals: signals,
                             listener: listener, spawner: spawner, readiness: readiness)
         let code = master.run()
         pidFile?.release(pid: getpid())

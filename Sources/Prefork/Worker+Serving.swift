@@ -75,9 +75,12 @@ extension Worker {
             return
         }
         guard let served = reserveUnit(for: connection) else { return }
-        let context = RequestContext(worker: setup.identity, served: served, budget: budget.limit)
+        let context = RequestContext(worker: setup.identity, served: served, budget: budget.limit, peer: connection.peer)
         let reply = builtins.route(request, context: context) ?? handler.handle(request, context: context)
-        let facts = Connection.RequestFacts(version: request.version, keepAlive: request.keepAlive, headOnly: request.isHead)
+        let started = connection.requestStart ?? now
+        connection.requestStart = nil
+        let facts = Connection.RequestFacts(version: request.version, keepAlive: request.keepAlive, headOnly: request.isHead,
+                                            access: accessLog?.capture(request, started: started))
         if let delay = reply.delay {
             connection.delayed = .init(response: reply.response, request: facts, served: served, due: now + delay)
             return
@@ -119,10 +122,14 @@ extension Worker {
         response.headers.add("X-Worker-Slot", String(slot))
         let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: liveConnections) && !connection.inputClosed
         if !keepAlive { connection.closeAfterWrite = true }
+        let queuedBefore = connection.output.count
         connection.output += ResponseSerializer.serialize(
             response, version: request.version, keepAlive: keepAlive, headOnly: request.headOnly, date: dates.current())
         connection.responses += 1
         scoreboard.countResponse(status: response.status)
+        accessLog?.record(request.access, version: request.version, status: response.status,
+                          bytes: connection.output.count - queuedBefore, bodyBytes: request.headOnly ? 0 : response.body.count,
+                          peer: connection.peer, pid: setup.identity.pid, served: served, connectionRequest: connection.responses)
     }
 
     /// Writes pending output; on EAGAIN waits for EPOLLOUT. Closes when done

@@ -13,6 +13,8 @@ struct WorkerSetup {
     var masterPipe: Int32
     var masterPid: pid_t
     var eventLog: EventLog
+    /// Opened by the master before the first fork; nil = off.
+    var accessLog: AccessLog?
 }
 
 /// A worker process: one epoll loop over the shared listening socket, its
@@ -23,6 +25,9 @@ final class Worker {
     let log: Logger
     var handler: any RequestHandler
     let builtins: BuiltinRoutes
+    let accessLog: AccessLog?
+    /// getpeername at accept: the access log or the loopback rule needs it.
+    let readsPeer: Bool
     let epoll: Epoll
     let signals: SignalSource
     let timeouts: ConnectionTimeouts
@@ -58,6 +63,8 @@ final class Worker {
         self.log = log
         let config = setup.config
         self.builtins = BuiltinRoutes(config: config, scoreboard: setup.scoreboard)
+        self.accessLog = setup.accessLog
+        self.readsPeer = setup.accessLog != nil || !config.statusFromAnywhere
         self.timeouts = ConnectionTimeouts(config)
         self.limits = ParserLimits(maxBody: config.maxBody)
         self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,
@@ -115,7 +122,8 @@ final class Worker {
         case .quit:
             _exit(WorkerExit.ok)
         case .usr1:
-            setup.eventLog.reopen()
+            let failures = [setup.eventLog.reopen(), accessLog?.reopen()].compactMap { $0 }
+            log.info("log_reopened", metadata: failures.first.map { ["error": "\($0)"] } ?? [:])
         case .ttin, .ttou, .chld:
             break  // the master's business; blocked here so they cannot stop us
         }
@@ -150,6 +158,7 @@ final class Worker {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         let now = Instant.now()
         let connection = Connection(fd: fd, limits: limits, now: now)
+        if readsPeer { connection.peer = PeerAddress.of(socket: fd) }
         do {
             try epoll.add(fd, Epoll.readable | Epoll.peerClosed)
         } catch {

@@ -13,6 +13,7 @@ struct WorkerSpawner {
     let masterPipe: (read: Int32, write: Int32)
     let masterSignals: SignalSource
     let eventLog: EventLog
+    let accessLog: AccessLog?
     let handler: any RequestHandler
 
     func spawn(slot: Int, generation: Int, now: Instant) -> Result<pid_t, PosixError> {
@@ -39,7 +40,8 @@ struct WorkerSpawner {
             _exit(WorkerExit.bootFailed)  // /__fault/boot-fail: exercise the crash-loop backoff
         }
         let setup = WorkerSetup(identity: identity, config: config, scoreboard: scoreboard, listenerFD: listenerFD,
-                                masterPipe: masterPipe.read, masterPid: masterPid, eventLog: eventLog)
+                                masterPipe: masterPipe.read, masterPid: masterPid, eventLog: eventLog,
+                                accessLog: accessLog)
         do {
             let worker = try Worker(setup: setup, handler: handler)
             if !stillParented { worker.beginDrain(reason: "master_gone") }

@@ -2,10 +2,10 @@ import ArgumentParser
 import Prefork
 
 struct ListeningOptions: ParsableArguments {
-    @Option(help: "Address to bind.")
+    @Option(help: ArgumentHelp("Address to bind (IPv4 or IPv6 literal, or a name).", valueName: "address"))
     var host = "127.0.0.1"
 
-    @Option(help: "TCP port (1-65535); 0 lets the kernel pick and the ready line names it.")
+    @Option(help: ArgumentHelp("TCP port (1-65535); 0 lets the kernel pick and the ready line names it.", valueName: "port"))
     var port = 1981
 
     @Option(help: ArgumentHelp("Listen backlog: connections wait here while workers are busy or respawning.", visibility: .hidden))
@@ -19,19 +19,19 @@ struct ListeningOptions: ParsableArguments {
 }
 
 struct WorkerOptions: ParsableArguments {
-    @Option(help: "Worker processes kept alive (1-1024).")
+    @Option(help: ArgumentHelp("Worker processes kept alive (1-1024).", valueName: "n"))
     var workers = 5
 
-    @Option(help: "Responses per worker before it retires and is replaced (0 = unlimited).")
+    @Option(help: ArgumentHelp("Responses per worker before it retires and is replaced (0 = unlimited).", valueName: "n"))
     var lifetime = 100
 
-    @Option(help: "Each worker adds a random 0...N to its lifetime, so workers do not retire together.")
+    @Option(help: ArgumentHelp("Each worker adds a random 0...N to its lifetime, so workers do not retire together.", valueName: "n"))
     var lifetimeJitter = 0
 
-    @Option(help: "Connections one worker holds at once (1 = the seed's one-at-a-time model).")
+    @Option(help: ArgumentHelp("Connections one worker holds at once (1 = the seed's one-at-a-time model).", valueName: "n"))
     var workerConnections = 1024
 
-    @Option(help: "Largest request body in bytes (413 above).")
+    @Option(help: ArgumentHelp("Largest request body in bytes (413 above).", valueName: "n"))
     var maxBody = 1 << 20
 
     func validate() throws {
@@ -44,22 +44,22 @@ struct WorkerOptions: ParsableArguments {
 }
 
 struct TimeoutOptions: ParsableArguments {
-    @Option(help: "Kill a worker whose heartbeat is older than this (0 = off).")
+    @Option(help: ArgumentHelp("Kill a worker whose heartbeat is older than this (0 = off).", valueName: "seconds"))
     var timeout = 30.0
 
-    @Option(help: "On INT/TERM/HUP, wait this long for workers to finish before KILL.")
+    @Option(help: ArgumentHelp("On INT/TERM/HUP, wait this long for workers to finish before KILL.", valueName: "seconds"))
     var gracefulTimeout = 30.0
 
-    @Option(help: "Idle time allowed between requests on a keep-alive connection.")
+    @Option(help: ArgumentHelp("Idle time allowed between requests on a keep-alive connection.", valueName: "seconds"))
     var keepaliveTimeout = 5.0
 
-    @Option(help: "Time allowed to receive a whole request head.")
+    @Option(help: ArgumentHelp("Time allowed to receive a whole request head.", valueName: "seconds"))
     var headerTimeout = 10.0
 
-    @Option(help: "Time allowed to receive a request body.")
+    @Option(help: ArgumentHelp("Time allowed to receive a request body.", valueName: "seconds"))
     var bodyTimeout = 30.0
 
-    @Option(help: "Time allowed for a client to take a response.")
+    @Option(help: ArgumentHelp("Time allowed for a client to take a response.", valueName: "seconds"))
     var writeTimeout = 30.0
 
     func validate() throws {
@@ -78,16 +78,33 @@ struct ProcessOptions: ParsableArguments {
     @Flag(help: "Detach like the seed (double fork, setsid, chdir /, stdio to /dev/null); the launcher exits 0 once ready.")
     var daemon = false
 
-    @Option(help: "Event log (logfmt). Default: stderr in the foreground, /tmp/daemon.log with --daemon.")
-    var logFile: String?
-
-    @Option(help: "Write the master's pid here; refuses to start if it names a live process.")
+    @Option(help: ArgumentHelp("Write the master's pid here; refuses to start if it names a live process. Default: none.",
+                               valueName: "path"))
     var pidFile: String?
 }
 
+struct LoggingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Event log (logfmt). Default: stderr in the foreground, /tmp/daemon.log with --daemon.",
+                               valueName: "path"))
+    var logFile: String?
+
+    @Option(help: ArgumentHelp("Access log, one line per answered request (\"-\" = stderr). Default: off.", valueName: "path"))
+    var accessLog: String?
+
+    @Option(help: ArgumentHelp("Access log line format: logfmt or combined (Apache/nginx).", valueName: "format"))
+    var accessLogFormat: AccessLogFormat = .logfmt
+
+    func validate() throws {
+        if accessLog?.isEmpty == true { throw ValidationError("--access-log must not be empty (use - for stderr)") }
+    }
+}
+
 struct ContentOptions: ParsableArguments {
-    @Option(help: "Serve static files from this directory instead of the seed's response.")
+    @Option(help: ArgumentHelp("Serve static files from this directory instead of the seed's response.", valueName: "dir"))
     var root: String?
+
+    @Flag(help: "Serve /__status and /__metrics to every client, not only loopback (127.0.0.0/8, ::1).")
+    var statusFromAnywhere = false
 
     @Flag(help: "Enable /__fault/{sleep,crash,hang,exit,echo,boot-fail} (tests and chaos runs only).")
     var faultInjection = false
@@ -97,3 +114,4 @@ struct ContentOptions: ParsableArguments {
 }
 
 extension PlantedDefect: ExpressibleByArgument {}
+extension AccessLogFormat: ExpressibleByArgument {}

@@ -16,12 +16,14 @@ struct Preforkd: ParsableCommand {
     @OptionGroup(title: "Workers") var workers: WorkerOptions
     @OptionGroup(title: "Timeouts (seconds, decimals allowed)") var timeouts: TimeoutOptions
     @OptionGroup(title: "Process") var process: ProcessOptions
-    @OptionGroup(title: "Content") var content: ContentOptions
+    @OptionGroup(title: "Logs") var logging: LoggingOptions
+    @OptionGroup(title: "Content and endpoints") var content: ContentOptions
 
     func validate() throws {
         try listening.validate()
         try workers.validate()
         try timeouts.validate()
+        try logging.validate()
     }
 
     func run() throws {
@@ -54,8 +56,11 @@ struct Preforkd: ParsableCommand {
         c.bodyTimeout = .seconds(timeouts.bodyTimeout)
         c.writeTimeout = .seconds(timeouts.writeTimeout)
         // Paths are made absolute: --daemon changes directory to /.
-        c.logFile = process.logFile.map(Paths.absolute) ?? (process.daemon ? "/tmp/daemon.log" : nil)
+        c.logFile = logging.logFile.map(Paths.absolute) ?? (process.daemon ? "/tmp/daemon.log" : nil)
+        c.accessLog = logging.accessLog.map { $0 == "-" ? $0 : Paths.absolute($0) }
+        c.accessLogFormat = logging.accessLogFormat
         c.pidFile = process.pidFile.map(Paths.absolute)
+        c.statusFromAnywhere = content.statusFromAnywhere
         c.faultInjection = content.faultInjection
         c.plantedDefect = content.plantedDefect
         return c
