@@ -99,7 +99,7 @@ final class RawListener {
                 bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0
             }
         }
-        guard ok else { close(fd); throw RawError("listen errno \(errno)") }
+        guard ok else { throw RawError("listen errno \(errno)") }   // deinit closes fd (no double close)
         port = Int(UInt16(bigEndian: addr.sin_port))
     }
 

@@ -41,8 +41,14 @@ final class Daemon: @unchecked Sendable {   // immutable after init
 
     deinit { stop() }
 
-    /// Kills the whole group, reaps the master, removes the temp directory. Idempotent.
+    /// QUIT first (the master KILLs and reaps its own workers, so none is
+    /// orphaned), then SIGKILL the whole group and reap the master by pid;
+    /// removes the temp directory. Idempotent.
     func stop() {
+        if process.reapedStatus == nil {
+            process.signal(SIGQUIT)
+            _ = process.wait(timeout: 2)
+        }
         process.terminateAndReap()
         try? FileManager.default.removeItem(atPath: dir)
     }

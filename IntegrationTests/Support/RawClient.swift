@@ -20,7 +20,7 @@ final class RawClient: @unchecked Sendable {   // one fd, one user at a time
         let r = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard r == 0 else { let e = errno; close(fd); throw RawError("connect errno \(e)") }
+        guard r == 0 else { throw RawError("connect errno \(errno)") }   // deinit closes fd (no double close)
     }
 
     deinit { close(fd) }
