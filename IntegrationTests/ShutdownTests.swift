@@ -1,0 +1,114 @@
+import Curl
+import Foundation
+import Glibc
+import Harness
+import Testing
+
+extension Integration {
+    /// INT/TERM/HUP drain gracefully; a second signal or QUIT stops at once.
+    @Suite struct ShutdownTests {
+        /// A request running on a background thread.
+        final class InFlight: @unchecked Sendable {
+            private let result = Locked<Result<HTTPResult, CurlError>?>(nil)
+            private let done = DispatchSemaphore(value: 0)
+
+            init(_ d: Daemon, _ path: String) {
+                let url = d.url + path
+                Thread {
+                    let r = curlGet(url, timeout: 15)
+                    self.result.withLock { $0 = r }
+                    self.done.signal()
+                }.start()
+            }
+
+            func wait(_ timeout: Double) -> Result<HTTPResult, CurlError>? {
+                _ = done.wait(timeout: .now() + timeout)
+                return result.withLock { $0 }
+            }
+        }
+
+        /// Waits until a worker holds a connection (its socket count rises)
+        /// instead of sleeping: the request has been accepted.
+        func awaitAccepted(_ d: Daemon, baseline: [Int32: Int]) -> Bool {
+            waitUntil(timeout: 2, interval: 0.002) {
+                d.workers().contains { (ProcFS.fdCount($0.pid) ?? 0) > (baseline[$0.pid] ?? Int.max) }
+            }
+        }
+
+        func fdBaseline(_ d: Daemon) -> [Int32: Int] {
+            Dictionary(uniqueKeysWithValues: d.workers().map { ($0.pid, ProcFS.fdCount($0.pid) ?? 0) })
+        }
+
+        /// After the master is gone: no live process of its group, port closed, pid file removed.
+        func expectNothingLeft(_ d: Daemon, _ what: String) {
+            let members = ProcFS.groupMembers(d.master).filter { !$0.isZombie }
+            #expect(members.isEmpty, "\(what): descendants left: \(members)")
+            #expect(Ports.refuses(port: d.port), "\(what): port \(d.port) still accepts")
+            #expect(!FileManager.default.fileExists(atPath: d.pidPath), "\(what): pid file \(d.pidPath) still there")
+        }
+
+        @Test(arguments: [("INT", SIGINT), ("TERM", SIGTERM), ("HUP", SIGHUP)])
+        func gracefulStopFinishesInFlight(name: String, signo: Int32) throws {
+            let d = try Daemon([], workers: 2)
+            defer { d.stop() }
+            #expect(PidFileText.read(d.pidPath) == d.master, "pid file should hold \(d.master)")
+            let baseline = fdBaseline(d)
+            let inFlight = InFlight(d, "__fault/sleep?ms=500")
+            #expect(awaitAccepted(d, baseline: baseline), "the sleep request never reached a worker")
+            let t0 = monotonicNanos()
+            d.process.signal(signo)
+            let status = d.process.wait(timeout: 5)
+            let elapsed = millis(t0, monotonicNanos())
+            #expect(status == .exited(0), "SIG\(name): master ended \(String(describing: status))\n\(d.logTail())")
+            #expect(elapsed < 3000, "SIG\(name): master took \(elapsed) ms, graceful timeout is 3 s")
+            let r = inFlight.wait(5)
+            #expect(r?.response?.status == 200 && r?.response?.bodyText == "slept 500 ms\n",
+                    "SIG\(name): in-flight request: \(r?.summary ?? "no result")")
+            expectNothingLeft(d, "SIG\(name)")
+            #expect(d.events("shutdown_started").first?["signal"] == name, "\(d.logTail())")
+            print("graceful SIG\(name): master exited 0 after \(Int(elapsed)) ms with the 500 ms request answered")
+        }
+
+        @Test func secondSignalStopsImmediately() throws {
+            let d = try Daemon([], workers: 2)
+            defer { d.stop() }
+            let baseline = fdBaseline(d)
+            let inFlight = InFlight(d, "__fault/sleep?ms=5000")
+            #expect(awaitAccepted(d, baseline: baseline))
+            d.process.signal(SIGTERM)
+            #expect(waitUntil(timeout: 2) { !d.events("shutdown_started").isEmpty }, "no shutdown_started\n\(d.logTail())")
+            let t0 = monotonicNanos()
+            d.process.signal(SIGTERM)
+            let status = d.process.wait(timeout: 5)
+            let elapsed = millis(t0, monotonicNanos())
+            #expect(status == .exited(0), "master ended \(String(describing: status))\n\(d.logTail())")
+            #expect(elapsed < 1000, "second TERM: master took \(elapsed) ms")
+            let r = inFlight.wait(3)
+            #expect(r?.response == nil, "the 5 s request should be cut, got \(r?.summary ?? "nothing")")
+            expectNothingLeft(d, "second TERM")
+        }
+
+        @Test func quitStopsImmediately() throws {
+            let d = try Daemon([], workers: 2)
+            defer { d.stop() }
+            let baseline = fdBaseline(d)
+            let inFlight = InFlight(d, "__fault/sleep?ms=5000")
+            #expect(awaitAccepted(d, baseline: baseline))
+            let t0 = monotonicNanos()
+            d.process.signal(SIGQUIT)
+            let status = d.process.wait(timeout: 5)
+            let elapsed = millis(t0, monotonicNanos())
+            #expect(status == .exited(0), "master ended \(String(describing: status))\n\(d.logTail())")
+            #expect(elapsed < 1000, "QUIT: master took \(elapsed) ms")
+            #expect(inFlight.wait(3)?.response == nil, "the 5 s request should be cut")
+            expectNothingLeft(d, "QUIT")
+        }
+    }
+}
+
+enum PidFileText {
+    static func read(_ path: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
