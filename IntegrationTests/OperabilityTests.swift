@@ -156,7 +156,7 @@ import Testing
     @Test func samePortRestartOverTimeWait() throws {
         let port = Ports.free()
         let args = ["--port", "\(port)", "--workers", "2", "--graceful-timeout", "2"]
-        let (first, ready) = try Self.start(args)
+        let (first, _) = try Self.start(args)
         defer { first.terminateAndReap() }
         for _ in 0..<30 { #expect(Self.requestUntilServerCloses(port: port).hasPrefix("HTTP/1.1 200 OK\r\n")) }
         #expect(Self.timeWaitCount(port: port) > 0, "no TIME_WAIT on port \(port): the test would prove nothing")
@@ -247,7 +247,10 @@ import Testing
             guard let page = Self.get(ready.url + "__metrics"), page.status == 200,
                   let parsed = try? Self.parseExposition(page.bodyText) else { return false }
             samples = parsed
+            // The crash is counted when it is reaped, the replacement when it is
+            // forked a moment later: settle on both.
             return parsed["preforkd_workers_alive"] == 3 && parsed[#"preforkd_worker_exits_total{reason="crashed"}"#] == 1
+                && parsed["preforkd_workers_spawned_total"] == 4
         }
         #expect(settled, "\(samples)")
         #expect(samples["preforkd_workers_spawned_total"] == 4)

@@ -26,13 +26,10 @@ extension Integration {
             defer { d.stop() }
             let c = try RawClient(port: d.port, timeout: 1.5)
             try c.send("POST /__fault/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
-            // preforkd bug (reported): the 100 goes out only after more bytes
-            // arrive, so a client waiting for it stalls (curl: 1 s timeout).
-            var interim = ""
-            withKnownIssue("100 Continue is not sent when the head arrives alone", isIntermittent: true) {
-                interim = try c.read { $0.contains("\r\n\r\n") }.text
-                #expect(interim.hasPrefix("HTTP/1.1 100"), "no 100 Continue before the body: \(interim)")
-            }
+            // RFC 9110 10.1.1: the 100 must come before the body is sent
+            // (curl otherwise stalls 1 s waiting for it).
+            let interim = try c.read { $0.contains("\r\n\r\n") }.text
+            #expect(interim.hasPrefix("HTTP/1.1 100"), "no 100 Continue before the body: \(interim)")
             try c.send("hello")
             let rest = splitResponses(interim + (try c.readToClose()))
             #expect(rest.last?.status == 200 && rest.last?.body == "hello", "\(rest.map(\.head))")
