@@ -56,9 +56,7 @@ extension Integration {
             // 20 kill attempts; young victims make their slots back off (by
             // design), so some attempts find no worker to kill.
             #expect(kills.count >= 10 && records.count - failed.count > 500, "run too small to prove anything: \(kills.count) kills")
-            withKnownIssue("preforkd bug (reported): retirement closes fresh connections it accepted but cannot serve", isIntermittent: true) {
-                #expect(unexcused.isEmpty, "\(unexcused.count) failures outside any kill window, e.g. \(unexcused.prefix(3))")
-            }
+            #expect(unexcused.isEmpty, "\(unexcused.count) failures outside any kill window, e.g. \(unexcused.prefix(3))")
             expectLifetime(records)
         }
 
@@ -71,9 +69,7 @@ extension Integration {
             print("retirement only 2 s (lifetime 20, no kills): total \(records.count), failed \(failed.count) [\(Self.breakdown(failed))], "
                   + "silent resends \(records.filter(\.silentResend).count)")
             #expect(records.count > 300, "run too small: \(records.count)")
-            withKnownIssue("preforkd bug (reported): retirement closes fresh connections it accepted but cannot serve", isIntermittent: true) {
-                #expect(failed.isEmpty, "\(failed.count) requests failed with no kill at all: \(Self.breakdown(failed))")
-            }
+            #expect(failed.isEmpty, "\(failed.count) requests failed with no kill at all: \(Self.breakdown(failed))")
             expectLifetime(records)
         }
     }

@@ -45,6 +45,10 @@ final class Connection {
     var phaseSince: Instant
     var lastWriteProgress: Instant
     var deadline: Instant
+    /// Set once our side is shut (FIN sent): until the peer's EOF or this
+    /// instant we read and discard, so a request that crossed our FIN meets
+    /// an open socket (a clean EOF the client can retry on), not an RST.
+    var lingerUntil: Instant?
 
     init(fd: Int32, limits: ParserLimits, now: Instant) {
         self.fd = fd
@@ -57,7 +61,7 @@ final class Connection {
     var hasPendingOutput: Bool { written < output.count }
 
     /// Nothing received, nothing owed: safe to close when the worker drains.
-    var isIdle: Bool { parser.phase == .idle && !hasPendingOutput && delayed == nil }
+    var isIdle: Bool { parser.phase == .idle && !hasPendingOutput && delayed == nil && lingerUntil == nil }
 
     /// Notes a phase change so the matching timeout starts now.
     func trackPhase(now: Instant) {
@@ -72,6 +76,7 @@ final class Connection {
     /// The instant at which this connection needs attention: its delayed
     /// reply is due, or the timeout of its current state runs out.
     func computeDeadline(_ timeouts: ConnectionTimeouts) -> Instant {
+        if let lingerUntil { return lingerUntil }
         if let delayed { return delayed.due }
         if hasPendingOutput { return lastWriteProgress + timeouts.write }
         switch phase {

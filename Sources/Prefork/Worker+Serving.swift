@@ -6,6 +6,10 @@ extension Worker {
     static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     func connectionEvent(_ connection: Connection, events: UInt32) {
+        if connection.lingerUntil != nil {
+            discardInput(connection)
+            return
+        }
         if events & Epoll.writable != 0 {
             flush(connection)
             guard connection === self.connection(for: connection.fd) else { return }
@@ -29,7 +33,7 @@ extension Worker {
                 if n < buffer.count { return }  // short read: nothing more queued
             }
         }
-        if failed { close(connection); return }  // reset by peer
+        if failed { abort(connection); return }  // reset by peer
         if connection.inputClosed { updateInterest(connection) }  // EOF stays readable: stop polling it
         serve(connection)
     }
@@ -120,7 +124,7 @@ extension Worker {
         response.headers.add("X-Worker-Pid", String(setup.identity.pid))
         response.headers.add("X-Worker-Served", String(served))
         response.headers.add("X-Worker-Slot", String(slot))
-        let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: liveConnections) && !connection.inputClosed
+        let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: servingConnections) && !connection.inputClosed
         if !keepAlive { connection.closeAfterWrite = true }
         let queuedBefore = connection.output.count
         connection.output += ResponseSerializer.serialize(
@@ -142,7 +146,7 @@ extension Worker {
                 let offset = connection.written
                 sent = try Posix.send(connection.fd, connection.output, from: offset)
             } catch {
-                close(connection)  // EPIPE / ECONNRESET: the client is gone
+                abort(connection)  // EPIPE / ECONNRESET: the client is gone
                 return
             }
             guard let n = sent else {

@@ -37,6 +37,11 @@ final class Worker {
     /// Connections by descriptor (descriptors are small integers).
     var connections: [Connection?] = []
     var liveConnections = 0
+    /// Of those, connections closing (lingering): they need no more units.
+    var lingeringConnections = 0
+    var servingConnections: Int { liveConnections - lingeringConnections }
+    /// How long a closing connection waits for the peer's EOF.
+    static let lingerTime: Duration = .milliseconds(200)
     /// Listener registered in epoll (false while at --worker-connections).
     var acceptPaused = false
     var listenerClosed = false
@@ -138,8 +143,18 @@ final class Worker {
 
     // MARK: - Accepting
 
+    /// Room for one more connection: under --worker-connections, and, with a
+    /// lifetime, more units left than connections already open, so every
+    /// accepted connection can be answered at least once (a connection
+    /// accepted and then closed unanswered would fail on a fresh connect,
+    /// which clients do not retry).
+    var canAccept: Bool {
+        guard !draining, !listenerClosed, servingConnections < setup.config.workerConnections else { return false }
+        return budget.remaining.map { $0 > servingConnections } ?? true
+    }
+
     private func acceptConnections() {
-        while !draining && liveConnections < setup.config.workerConnections {
+        while canAccept {
             let fd: Int32
             do {
                 guard let accepted = try Posix.accept(setup.listenerFD) else { break }
@@ -150,7 +165,7 @@ final class Worker {
             }
             open(fd)
         }
-        if liveConnections >= setup.config.workerConnections { pauseAccepting() }
+        if !canAccept { pauseAccepting() }
     }
 
     private func open(_ fd: Int32) {
@@ -182,7 +197,7 @@ final class Worker {
     }
 
     func resumeAccepting() {
-        guard acceptPaused, !listenerClosed, !draining else { return }
+        guard acceptPaused, canAccept else { return }
         acceptPaused = false
         try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
     }
@@ -219,7 +234,10 @@ final class Worker {
         nextTimerCheck = Instant(nanoseconds: .max)
         for case let connection? in connections {
             if connection.deadline <= now {
-                if connection.delayed != nil {
+                if connection.lingerUntil != nil {
+                    abort(connection)  // lingered long enough
+                    continue
+                } else if connection.delayed != nil {
                     deliverDelayed(connection, now: now)
                 } else {
                     close(connection)  // header, body, idle or write timeout
@@ -236,17 +254,46 @@ final class Worker {
         Int(fd) < connections.count ? connections[Int(fd)] : nil
     }
 
-    /// Closes and forgets a connection. Unread input is drained first so the
-    /// close sends FIN, not RST (an RST could destroy the last response).
+    /// Closes gracefully (after a last response, at drain, on a timeout): FIN
+    /// now, then linger until the peer's EOF (or `lingerTime`), discarding
+    /// input. Closing with unread input would send RST, which can destroy a
+    /// response not yet read and turns a retryable EOF into a send error.
     func close(_ connection: Connection) {
+        guard connections[Int(connection.fd)] === connection, connection.lingerUntil == nil else { return }
+        if connection.inputClosed { abort(connection); return }  // the peer is done: nothing can cross
+        shutdown(connection.fd, Int32(SHUT_WR))
+        connection.lingerUntil = .now() + Self.lingerTime
+        connection.delayed = nil
+        connection.pollingWrite = false
+        lingeringConnections += 1
+        try? epoll.modify(connection.fd, Epoll.readable | Epoll.peerClosed)
+        refreshDeadline(connection)
+        discardInput(connection)
+        resumeAccepting()
+    }
+
+    /// Reads and drops what a lingering connection sends; its EOF ends it.
+    func discardInput(_ connection: Connection) {
+        let fd = connection.fd
+        let finished = readBuffer.withUnsafeMutableBytes { buffer in
+            while true {
+                let count: Int?
+                do { count = try Posix.read(fd, buffer) } catch { return true }  // reset
+                guard let n = count else { return false }                          // drained, still open
+                if n == 0 { return true }                                          // EOF
+            }
+        }
+        if finished { abort(connection) }
+    }
+
+    /// Closes at once and forgets the connection (reset by the peer, write
+    /// error, lingering over).
+    func abort(_ connection: Connection) {
         guard connections[Int(connection.fd)] === connection else { return }
         connections[Int(connection.fd)] = nil
         liveConnections -= 1
+        if connection.lingerUntil != nil { lingeringConnections -= 1 }
         epoll.remove(connection.fd)
-        shutdown(connection.fd, Int32(SHUT_WR))
-        readBuffer.withUnsafeMutableBytes { buffer in
-            while let n = try? Posix.read(connection.fd, buffer), n > 0 {}
-        }
         Posix.close(connection.fd)
         resumeAccepting()
     }
