@@ -32,9 +32,9 @@ extension Integration {
             let entry = try #require(ProcFS.entry(pid), "daemon \(pid) not running")
             let session = try #require(ProcExtra.sessionAndTTY(pid))
             let mine = try #require(ProcExtra.sessionAndTTY(getpid()))
-            // Double fork + setsid (DESIGN): a session of its own, without a
-            // terminal; the daemon is the grandchild, so not the session leader.
-            #expect(session.sid != mine.sid && session.sid == entry.pgrp && session.tty == 0,
+            // Double fork, then setsid in the daemon itself: it leads a
+            // session of its own (sid == pid), without a terminal.
+            #expect(session.sid != mine.sid && session.sid == pid && entry.pgrp == pid && session.tty == 0,
                     "sid \(session.sid) pgrp \(entry.pgrp) tty \(session.tty); test sid \(mine.sid)")
             for fd: Int32 in [0, 1, 2] {
                 #expect(ProcExtra.fdTarget(pid, fd) == "/dev/null", "fd \(fd) -> \(String(describing: ProcExtra.fdTarget(pid, fd)))")

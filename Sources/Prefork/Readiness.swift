@@ -86,6 +86,10 @@ struct SystemdNotifier {
 /// `--daemon`, the seed's mode done right: double fork, setsid, chdir /,
 /// umask, stdio on /dev/null; the launching process waits on a pipe and
 /// exits 0 only once the daemon is ready, or prints its startup error.
+/// The daemon (the grandchild) calls setsid itself, so it leads its own
+/// session and process group (sid == pgid == pid) and is init's child once
+/// the intermediate process exits. It never opens a terminal, so it never
+/// acquires a controlling one.
 enum Daemonizer {
     /// Returns in the daemon with the pipe's write end. The launcher and the
     /// intermediate child never return.
@@ -102,10 +106,9 @@ enum Daemonizer {
             exit(launcherReport(pipe.read))
         }
         Posix.close(pipe.read)
-        setsid()
-        fflush(nil)
         guard let second = try? Posix.fork() else { _exit(1) }
         if second > 0 { _exit(0) }
+        setsid()
         chdir("/")
         umask(0o022)
         redirectStdioToDevNull()
