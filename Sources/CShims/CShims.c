@@ -116,6 +116,75 @@ int cshim_spawn_addclosefrom(void *file_actions, int lowfd) {
     return ENOSYS;
 #endif
 }
+// close_range(2) around `keep`; -1 where the kernel lacks it.
+static int close_others(int keep) {
+#ifdef SYS_close_range
+    if (keep > 3 && syscall(SYS_close_range, 3u, (unsigned)(keep - 1), 0u) != 0) return -1;
+    return (int)syscall(SYS_close_range, (unsigned)(keep + 1), ~0u, 0u);
+#else
+    (void)keep;
+    return -1;
+#endif
+}
+
+int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[],
+                        int stdin_fd, int stdout_fd, int stderr_fd,
+                        int new_pgroup, int death_signal) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return -1;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        errno = saved;
+        return -1;
+    }
+    if (pid == 0) {
+        if (new_pgroup) setpgid(0, 0);
+        if (death_signal > 0) {
+            prctl(PR_SET_PDEATHSIG, (unsigned long)death_signal, 0, 0, 0);
+            if (getppid() != parent) _exit(127);  // the parent is already gone
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        struct sigaction dfl;
+        dfl.sa_handler = SIG_DFL;
+        dfl.sa_flags = 0;
+        sigemptyset(&dfl.sa_mask);
+        for (int s = 1; s < NSIG; s++) {
+            if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
+        }
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) goto fail;
+        // Everything else closes, except the report pipe (close-on-exec).
+        if (close_others(report[1]) != 0) {
+            for (int fd = 3; fd < 65536; fd++) {
+                if (fd != report[1]) close(fd);
+            }
+        }
+        execve(path, argv, envp);
+    fail:;
+        int code = errno;
+        ssize_t ignored = write(report[1], &code, sizeof code);
+        (void)ignored;
+        _exit(127);
+    }
+    close(report[1]);
+    int code = 0;
+    ssize_t n;
+    do { n = read(report[0], &code, sizeof code); } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof code) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        errno = code;
+        return -1;
+    }
+    return pid;
+}
+
 int cshim_msg_nosignal(void) { return MSG_NOSIGNAL; }
 
 int cshim_errno(void) { return errno; }

@@ -1,8 +1,9 @@
 import CShims
 import Glibc
 
-/// posix_spawn with the file actions the harness needs. posix_spawn (vfork +
-/// exec inside glibc) is safe from a multi-threaded process, unlike Swift fork().
+/// Spawning for the harness: fork + exec in C (CShims' cshim_spawn_guarded),
+/// where the child does only async-signal-safe calls, so it is safe from a
+/// multi-threaded process, unlike Swift fork().
 enum Spawner {
     /// What the new process gets on its standard descriptors.
     struct Stdio {
@@ -12,63 +13,55 @@ enum Spawner {
 
     /// Spawns `executable` (PATH-searched when it has no "/") and returns its pid.
     /// stdin is /dev/null; descriptors >= 3 are closed in the child; signal
-    /// mask and the usual dispositions are reset to defaults.
+    /// mask and dispositions are reset to defaults. The child gets
+    /// PR_SET_PDEATHSIG(SIGKILL): if this process dies (an interrupted test
+    /// run), so does the child, and a preforkd master's workers follow it.
     static func spawn(_ executable: String, _ arguments: [String], environment: [String: String]?,
                       stdio: Stdio, newProcessGroup: Bool) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdio.stdoutWrite, 1)
-        posix_spawn_file_actions_adddup2(&actions, stdio.stderrFile, 2)
-        // Close whatever other threads of this process opened without CLOEXEC.
-        _ = cshim_spawn_addclosefrom(&actions, 3)
-
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        try configure(&attr, newProcessGroup: newProcessGroup)
-
-        let argv = ([executable] + arguments).map { strdup($0) }
-        defer { argv.forEach { free($0) } }
-        let envStrings = environment.map { env in env.map { strdup("\($0.key)=\($0.value)") } }
-        defer { envStrings?.forEach { free($0) } }
-
-        var pid: pid_t = 0
-        let rc: Int32 = (argv + [nil]).withUnsafeBufferPointer { argvBuf in
-            let argvPtr = UnsafePointer(argvBuf.baseAddress!)
-            func run(_ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
-                executable.contains("/")
-                    ? posix_spawn(&pid, executable, &actions, &attr, argvPtr, envp)
-                    : posix_spawnp(&pid, executable, &actions, &attr, argvPtr, envp)
-            }
-            if let envStrings {
-                return (envStrings + [nil]).withUnsafeBufferPointer { run(UnsafePointer($0.baseAddress!)) }
-            }
-            return run(UnsafePointer(environ))
+        guard let path = resolve(executable) else {
+            throw HarnessError.syscall("spawn(\(executable)): not found in PATH", errno: ENOENT)
         }
-        guard rc == 0 else { throw HarnessError.syscall("posix_spawn(\(executable))", errno: rc) }
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard null >= 0 else { throw HarnessError.syscall("open(/dev/null)", errno: errno) }
+        defer { close(null) }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = environment ?? currentEnvironment()
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        // Fork from the long-lived spawn thread: PDEATHSIG is tied to it.
+        let (pid, code) = SpawnThread.shared.run { () -> (Int32, Int32) in
+            let pid = cshim_spawn_guarded(path, argv, envp, null, stdio.stdoutWrite, stdio.stderrFile,
+                                          newProcessGroup ? 1 : 0, SIGKILL)
+            return (pid, pid < 0 ? errno : 0)
+        }
+        guard pid > 0 else { throw HarnessError.syscall("spawn(\(executable))", errno: code) }
         return pid
     }
 
-    private static func configure(_ attr: inout posix_spawnattr_t, newProcessGroup: Bool) throws {
-        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-        if newProcessGroup {
-            flags |= Int32(POSIX_SPAWN_SETPGROUP)
-            posix_spawnattr_setpgroup(&attr, 0)   // 0: the child leads a new group, pgid = pid
+    /// The path execve needs: as given when it has a "/", else the first
+    /// executable match on PATH.
+    static func resolve(_ executable: String) -> String? {
+        if executable.contains("/") { return executable }
+        let search = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in search.split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/\(executable)"
+            if access(candidate, X_OK) == 0 { return candidate }
         }
-        posix_spawnattr_setflags(&attr, Int16(flags))
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        // Dispositions the test process may have changed (ignored SIGPIPE is
-        // inherited across exec) go back to default in the child.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGTTIN, SIGTTOU, SIGALRM] {
-            sigaddset(&defaults, sig)
+        return nil
+    }
+
+    static func currentEnvironment() -> [String: String] {
+        var env: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") {
+                env[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            }
+            cursor += 1
         }
-        posix_spawnattr_setsigdefault(&attr, &defaults)
+        return env
     }
 
     /// A pipe with both ends close-on-exec (the child's copy is made by dup2).

@@ -75,6 +75,17 @@ int cshim_mkostemp_cloexec(char *template_path);
 // posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34): close fds >= lowfd
 // in the child. Returns ENOSYS when glibc lacks it.
 int cshim_spawn_addclosefrom(void *file_actions, int lowfd);
+// fork + execve for the harness, doing in the child only async-signal-safe
+// calls: its own process group (when new_pgroup), PR_SET_PDEATHSIG(death_signal)
+// so it dies with the spawning thread's process (call it from a thread that
+// lives as long as the process), stdin/stdout/stderr from the given fds,
+// every other fd closed, signal mask empty and dispositions default. `path`
+// must be absolute (resolve PATH before). Returns the pid, or -1 with errno
+// (also the child's exec errno, reported through a close-on-exec pipe).
+int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[],
+                        int stdin_fd, int stdout_fd, int stderr_fd,
+                        int new_pgroup, int death_signal);
+
 // send(2) flag that turns SIGPIPE into EPIPE (an anonymous enum in glibc).
 int cshim_msg_nosignal(void);
 
