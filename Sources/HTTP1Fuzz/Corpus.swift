@@ -1,6 +1,19 @@
+import Glibc
+
 /// Seed requests: valid forms the parser accepts, and the framing tricks the
 /// conformance table sends, so mutations start close to interesting paths.
 enum Corpus {
+    /// Writes the seed requests into `directory` (libFuzzer's corpus) when it
+    /// exists and holds no seeds yet; libFuzzer adds its own finds beside them.
+    static func seed(directory: String) {
+        for (i, r) in requests.enumerated() {
+            let fd = open("\(directory)/seed-\(i)", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { continue }
+            _ = Array(r.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+    }
+
     static let requests: [String] = [
         "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /p?q=1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
