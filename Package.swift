@@ -73,6 +73,10 @@ let package = Package(
             ]
         ),
 
+        // Fuzz target for the HTTP1 parser: libFuzzer with `-sanitize=fuzzer -D FUZZING`
+        // (scripts/fuzz-http1.sh), else a seeded random mutator. Never run by `swift test`.
+        .executableTarget(name: "HTTP1Fuzz", dependencies: ["HTTP1"]),
+
         // Tests.
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "PreforkTests", dependencies: ["Prefork"]),

@@ -26,10 +26,13 @@ http { access_log off; server { listen 127.0.0.1:18281;
 CONF
 sed "s#@PORT@#18282#g; s#@RUN@#$OUT#g; s#@B@#$SHARED#g" "$SHARED/conf/apache2.conf.in" > "$OUT/apache2.conf"
 cp "$SHARED/apps/wsgi.py" "$OUT/wsgi.py"
+# preforkd serves a static root so / carries ETag/Last-Modified (the 304 case runs).
+mkdir -p "$OUT/preforkd-root"
+printf '<!doctype html><p>conformance\n' > "$OUT/preforkd-root/index.html"
 
 # name port path command...
 peers=(
-  "preforkd|0|/|$BIN/preforkd --port 18280 --fault-injection --header-timeout 2 --lifetime 0"
+  "preforkd|0|/|$BIN/preforkd --port 18280 --fault-injection --header-timeout 2 --lifetime 0 --root $OUT/preforkd-root"
   "nginx|18281|/|nginx -c $OUT/nginx.conf"
   "apache2-prefork|18282|/hello.txt|apache2 -f $OUT/apache2.conf -DFOREGROUND"
   "gunicorn|18283|/|$OUT/venv/bin/gunicorn -w 4 -k sync --no-control-socket -b 127.0.0.1:18283 --chdir $OUT wsgi:app"

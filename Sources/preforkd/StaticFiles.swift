@@ -5,7 +5,10 @@ import Prefork
 /// `--root DIR`: static files for GET and HEAD. Nothing outside the root is
 /// ever served: `..` segments and percent-encoded dots are refused before the
 /// file system is asked, and the resolved real path (symlinks followed) must
-/// still lie under the root's real path.
+/// still lie under the root's real path. Files carry `ETag` and
+/// `Last-Modified`; a GET/HEAD whose If-None-Match / If-Modified-Since says
+/// the client's copy is current gets 304 with the same validators. OPTIONS
+/// (also `*`) gets 204 with `Allow`; other methods 405.
 struct StaticFiles: RequestHandler {
     /// The root's real path, without a trailing slash.
     let root: String
@@ -17,17 +20,20 @@ struct StaticFiles: RequestHandler {
         self.root = String(cString: real)
     }
 
+    static let allow = ("Allow", "GET, HEAD, OPTIONS")
+
     mutating func handle(_ request: Request, context: RequestContext) -> Reply {
+        if request.method == "OPTIONS" { return Reply(Response(status: 204, headers: [Self.allow], body: [])) }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return Reply(Self.text(405, "405 Method Not Allowed\n", extra: [("Allow", "GET, HEAD")]))
+            return Reply(Self.text(405, "405 Method Not Allowed\n", extra: [Self.allow]))
         }
         guard let relative = Self.safeRelativePath(request.path) else {
             return Reply(Self.text(400, "400 Bad Request\n"))
         }
-        return Reply(serve(relative))
+        return Reply(serve(relative, conditions: request.headers))
     }
 
-    private func serve(_ relative: String) -> Response {
+    private func serve(_ relative: String, conditions: HTTPHeaders) -> Response {
         var path = root + relative
         guard var info = Self.fileInfo(path) else { return Self.text(404, "404 Not Found\n") }
         if (info.st_mode & S_IFMT) == S_IFDIR {
@@ -36,8 +42,15 @@ struct StaticFiles: RequestHandler {
             info = index
         }
         guard (info.st_mode & S_IFMT) == S_IFREG, isInsideRoot(path) else { return Self.text(404, "404 Not Found\n") }
+        let validators = Validators(info)
+        let type = ("Content-Type", MimeTypes.type(for: path))
+        // Checked only once the file is known to be inside the root: a 304
+        // must never confirm the existence of anything outside it.
+        if validators.notModified(conditions) {
+            return Response(status: 304, headers: validators.fields, body: [])
+        }
         guard let body = Self.read(path, size: Int(info.st_size)) else { return Self.text(403, "403 Forbidden\n") }
-        return Response(status: 200, headers: [("Content-Type", MimeTypes.type(for: path))], body: body)
+        return Response(status: 200, headers: [type] + validators.fields, body: body)
     }
 
     /// Symlinks may point anywhere: the real path decides.

@@ -3,17 +3,23 @@ import Glibc
 import Testing
 @testable import Conformance
 
-/// A tiny raw-socket server for tests. `naive` answers 200 to every "\r\n\r\n"
+/// A tiny raw-socket server for tests. `.naive` answers 200 to every "\r\n\r\n"
 /// it sees, ignoring Content-Length and Transfer-Encoding (the classic
-/// smuggling victim); otherwise it answers 400 and closes on any request that
-/// carries a body-framing field, and 200 keep-alive to the rest.
+/// smuggling victim); `.refusing` answers 400 and closes on any request that
+/// carries a body-framing field or lacks Host, and 200 keep-alive to the rest;
+/// `.refusingKeepOpen` answers 400 to every head and keeps reading (a server
+/// that refuses but then parses the bytes behind a bad request).
 final class TinyServer: @unchecked Sendable {
+    enum Mode { case naive, refusing, refusingKeepOpen }
+
     let port: Int
     private let listener: Int32
-    private let naive: Bool
+    private let mode: Mode
 
-    init(naive: Bool) throws {
-        self.naive = naive
+    convenience init(naive: Bool) throws { try self.init(naive ? .naive : .refusing) }
+
+    init(_ mode: Mode) throws {
+        self.mode = mode
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -55,7 +61,11 @@ final class TinyServer: @unchecked Sendable {
             while let end = headEnd(buf) {
                 let head = String(decoding: buf[0..<end], as: UTF8.self).lowercased()
                 buf.removeFirst(end)
-                if !naive && (head.contains("content-length") || head.contains("transfer-encoding") || !head.contains("host:")) {
+                if mode == .refusingKeepOpen {
+                    reply(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n")
+                    continue
+                }
+                if mode == .refusing && (head.contains("content-length") || head.contains("transfer-encoding") || !head.contains("host:")) {
                     reply(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                     return
                 }
