@@ -26,7 +26,7 @@ final class ChaosRunner {
         let target = try Target.launch(config, lifetime: config.duration + config.gracefulTimeout + 60)
         defer {
             target.process.terminateAndReap()
-            Subreaper.killOrphans(excluding: [target.master])
+            Subreaper.killOrphans(excluding: [target.master], matching: target.owns)
         }
         let progress = Progress(duration: config.duration, quiet: config.quiet)
         progress.note("chaos-run: seed \(seed), \(schedule.faults.count) faults planned, target pid \(target.master) "

@@ -27,7 +27,7 @@ extension ChaosRunner {
         var record = ShutdownRecord(signal: name, sentAt: sentAt, masterStatus: status.map(ExitStatus.init),
                                     exitedAt: exitedAt, probes: probes.value)
         usleep(UInt32(config.limits.orphanDeadline * 1e6))
-        record.survivors = Subreaper.orphans(excluding: [t.master]).filter { !$0.isZombie }.map(ProcInfo.init)
+        record.survivors = Subreaper.orphans(excluding: [t.master], matching: t.owns).filter { !$0.isZombie }.map(ProcInfo.init)
         record.portRefused = Ports.refuses(port: t.port)
         record.pidFileRemains = t.pidFile.map { FileManager.default.fileExists(atPath: $0) }
         return record
@@ -38,7 +38,7 @@ extension ChaosRunner {
         _ = t.process.wait(timeout: 2)
         load.stop()
         usleep(UInt32((config.limits.orphanDeadline + 0.3) * 1e6))
-        Subreaper.reapOrphans(excluding: [t.master])
+        Subreaper.reapOrphans(excluding: [t.master], matching: t.owns)
         return nil
     }
 }

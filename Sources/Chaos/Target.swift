@@ -11,6 +11,11 @@ struct Target {
 
     var master: Int32 { process.pid }
 
+    /// A process of the target's: it was spawned leading its own process
+    /// group, which its workers inherit. Other work in this process (tests
+    /// running alongside) may have unrelated orphans with the runner.
+    func owns(_ entry: ProcessEntry) -> Bool { entry.pgrp == master }
+
     /// Starts preforkd (beside this executable) or the foreign command, waits
     /// for readiness, then for N live workers in /proc.
     static func launch(_ c: ChaosConfig, lifetime: Double) throws -> Target {
