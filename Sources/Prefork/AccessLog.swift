@@ -37,34 +37,20 @@ final class AccessLog {
     /// The path as given; "-" is standard error.
     let path: String
     let format: AccessLogFormat
-    private var fd: Int32
+    private let file: AppendFile
     private var line: [UInt8] = []
     private var clock = WallClockText()
 
     init(path: String, format: AccessLogFormat) throws(PosixError) {
         self.path = path
         self.format = format
-        fd = path == "-" ? STDERR_FILENO : try Self.openAppend(path)
+        file = try AppendFile(path: path == "-" ? nil : path)
         line.reserveCapacity(512)
-    }
-
-    private static func openAppend(_ path: String) throws(PosixError) -> Int32 {
-        try Posix.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
     }
 
     /// Reopens the file after logrotate renamed it; on failure keeps the old one.
     @discardableResult
-    func reopen() -> PosixError? {
-        guard path != "-" else { return nil }
-        do {
-            let newFD = try Self.openAppend(path)
-            Posix.close(fd)
-            fd = newFD
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func reopen() -> PosixError? { file.reopen() }
 
     /// Keeps what the line needs from `request`; `started` per the type's doc.
     func capture(_ request: Request, started: Instant) -> AccessRequest {
@@ -94,19 +80,8 @@ final class AccessLog {
         writeLine()
     }
 
-    /// One write(); a short write (full disk, pipe) sends the rest after it.
     private func writeLine() {
-        line.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return  // the log must never stop the server
-                }
-                offset += n
-            }
-        }
+        line.withUnsafeBytes { file.write($0) }
     }
 }
 

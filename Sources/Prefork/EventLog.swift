@@ -6,37 +6,24 @@ import Logging
 /// different processes never interleave. `reopen()` serves logrotate (USR1).
 public final class EventLog: @unchecked Sendable {
     /// nil = standard error.
-    public let path: String?
-    private var fd: Int32
+    public var path: String? { file.path }
+    private let file: AppendFile
 
     /// Opens (creating) `path` for appending, or uses stderr when nil.
     public init(path: String?) throws(PosixError) {
-        self.path = path
-        if let path { self.fd = try Self.openAppend(path) } else { self.fd = STDERR_FILENO }
-    }
-
-    private static func openAppend(_ path: String) throws(PosixError) -> Int32 {
-        try Posix.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        file = try AppendFile(path: path)
     }
 
     /// Reopens the file at `path` (after logrotate renamed it). On failure the
     /// old descriptor stays: losing the log is worse than writing to the old file.
     @discardableResult
-    public func reopen() -> PosixError? {
-        guard let path else { return nil }
-        do {
-            let newFD = try Self.openAppend(path)
-            Posix.close(fd)
-            fd = newFD
-            return nil
-        } catch {
-            return error
-        }
-    }
+    public func reopen() -> PosixError? { file.reopen() }
 
     /// Writes one complete line (a trailing newline is added) in one write().
     public func write(line: String) {
-        try? Posix.writeAll(fd, line + "\n")
+        var bytes = Array(line.utf8)
+        bytes.append(0x0A)
+        bytes.withUnsafeBytes { file.write($0) }
     }
 
     /// A swift-log Logger that writes logfmt lines here.
