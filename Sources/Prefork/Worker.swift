@@ -29,6 +29,7 @@ final class Worker {
     let limits: ParserLimits
     var budget: LifetimeBudget
     var dates = DateCache()
+    var workerFields: WorkerFields
     /// Connections by descriptor (descriptors are small integers).
     var connections: [Connection?] = []
     var liveConnections = 0
@@ -52,6 +53,7 @@ final class Worker {
         log[metadataKey: "pid"] = "\(setup.identity.pid)"
         log[metadataKey: "slot"] = "\(setup.identity.slot)"
         self.log = log
+        self.workerFields = WorkerFields(pid: setup.identity.pid, slot: setup.identity.slot)
         let config = setup.config
         self.builtins = BuiltinRoutes(config: config, scoreboard: setup.scoreboard)
         self.timeouts = ConnectionTimeouts(config)
@@ -229,6 +231,8 @@ final class Worker {
         guard connections[Int(connection.fd)] === connection else { return }
         connections[Int(connection.fd)] = nil
         liveConnections -= 1
+        connection.releaseFile()
+        if let file = connection.delayed?.file { Posix.close(file.fd) }
         epoll.remove(connection.fd)
         shutdown(connection.fd, Int32(SHUT_WR))
         readBuffer.withUnsafeMutableBytes { buffer in
