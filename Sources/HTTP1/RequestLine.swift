@@ -9,10 +9,19 @@ struct RequestLine {
     var version: HTTPVersion
     var form: RequestTarget.Form
 
-    /// Methods this server implements; any other valid token is 501.
-    static let knownMethods: Set<String> = [
-        "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT",
-    ]
+    /// Methods this server implements; any other valid token is 501. No Set<String>
+    /// hashing: GET is checked on the bytes first (the hot path), the rest by a
+    /// switch (case-sensitive, RFC 9110 9.1).
+    static func isKnownMethod(_ m: Bytes, _ method: String) -> Bool {
+        let s = m.startIndex
+        if m.count == 3 && m[s] == UInt8(ascii: "G") && m[s + 1] == UInt8(ascii: "E") && m[s + 2] == UInt8(ascii: "T") {
+            return true
+        }
+        switch method {
+        case "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT": return true
+        default: return false
+        }
+    }
 
     /// Parses one request line (without CRLF). Check order: syntax (400), then
     /// version (505), then method (501), then the target form for the method (400),
@@ -33,7 +42,7 @@ struct RequestLine {
 
         let version = try parseVersion(line[(i + 1)...])
         let method = ASCII.string(methodBytes)
-        guard knownMethods.contains(method) else { throw .notImplemented("method \(method)") }
+        guard isKnownMethod(methodBytes, method) else { throw .notImplemented("method \(method)") }
         let parsed = try RequestTarget.parse(targetBytes, method: method)
         return RequestLine(
             method: method, target: ASCII.string(targetBytes), path: parsed.path, query: parsed.query,

@@ -10,6 +10,7 @@ final class Connection {
         var request: RequestFacts
         var served: Int
         var due: Instant
+        var file: FileBody? = nil
     }
 
     /// What the serializer needs from the request, once the request is gone.
@@ -30,6 +31,9 @@ final class Connection {
     var parser: RequestParser
     var output: [UInt8] = []
     var written = 0
+    /// A file body to send (sendfile) once `output` is written; nothing after
+    /// it is parsed until it is sent, so responses stay in order.
+    var file: FileBody?
     var delayed: DelayedReply?
     /// Close once the output is written (Connection: close, error, budget spent).
     var closeAfterWrite = false
@@ -58,10 +62,24 @@ final class Connection {
         self.deadline = now
     }
 
-    var hasPendingOutput: Bool { written < output.count }
+    var hasPendingOutput: Bool { written < output.count || file != nil }
+
+    /// Closes the pending file body's descriptor, if any (sent, or the connection closes).
+    func releaseFile() {
+        if let file { Posix.close(file.fd) }
+        file = nil
+    }
+
+    /// Drops whatever this connection still owed (a file body, a delayed
+    /// reply and its file): it is closing.
+    func releaseBodies() {
+        releaseFile()
+        if let file = delayed?.file { Posix.close(file.fd) }
+        delayed = nil
+    }
 
     /// Nothing received, nothing owed: safe to close when the worker drains.
-    var isIdle: Bool { parser.phase == .idle && !hasPendingOutput && delayed == nil && lingerUntil == nil }
+    var isIdle: Bool { parser.phase == .idle && !hasPendingOutput && file == nil && delayed == nil && lingerUntil == nil }
 
     /// Notes a phase change so the matching timeout starts now.
     func trackPhase(now: Instant) {

@@ -26,10 +26,34 @@ public struct RequestContext: Sendable {
 public struct Reply: Sendable {
     public var response: Response
     public var delay: Duration?
+    /// A body sent from a file with sendfile(2) instead of `response.body`
+    /// (which is then ignored); Content-Length is the file range's length.
+    public var file: FileBody?
 
     public init(_ response: Response, after delay: Duration? = nil) {
         self.response = response
         self.delay = delay
+    }
+
+    /// A reply whose body is `file`; the worker owns and closes its descriptor.
+    public init(_ response: Response, file: FileBody) {
+        self.response = response
+        self.file = file
+    }
+}
+
+/// A byte range of an open file, sent as a response body with sendfile(2)
+/// (no copy through the worker). The worker closes `fd` once it is sent, not
+/// needed (HEAD) or the connection closes.
+public struct FileBody: Sendable {
+    public var fd: Int32
+    public var offset: Int
+    public var length: Int
+
+    public init(fd: Int32, offset: Int = 0, length: Int) {
+        self.fd = fd
+        self.offset = offset
+        self.length = length
     }
 }
 

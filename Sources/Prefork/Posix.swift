@@ -60,11 +60,21 @@ enum Posix {
         try nonBlocking("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, cshim_msg_nosignal()) }
     }
 
-    /// send(2) of `bytes[offset...]`.
-    static func send(_ fd: Int32, _ bytes: [UInt8], from offset: Int) throws(PosixError) -> Int? {
-        try nonBlocking("send") {
-            bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, cshim_msg_nosignal()) }
+    /// send(2) of `bytes[offset...]`; `more` (MSG_MORE) when a file body follows,
+    /// so head and first file bytes leave in one segment.
+    static func send(_ fd: Int32, _ bytes: [UInt8], from offset: Int, more: Bool = false) throws(PosixError) -> Int? {
+        let flags = cshim_msg_nosignal() | (more ? Int32(MSG_MORE) : 0)
+        return try nonBlocking("send") {
+            bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, flags) }
         }
+    }
+
+    /// sendfile(2) of up to `count` bytes of `file` from `offset` (advanced) to a socket.
+    static func sendfile(_ socket: Int32, _ file: Int32, offset: inout Int, count: Int) throws(PosixError) -> Int? {
+        var off = off_t(offset)
+        let n = try nonBlocking("sendfile") { Glibc.sendfile(socket, file, &off, count) }
+        offset = Int(off)
+        return n
     }
 
     /// Writes all of `text` to a blocking descriptor.

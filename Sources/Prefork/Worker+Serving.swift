@@ -42,7 +42,7 @@ extension Worker {
     /// writes. Stops at a delayed reply so later responses cannot overtake it.
     func serve(_ connection: Connection) {
         let now = Instant.now()
-        while connection.delayed == nil && !connection.closeAfterWrite {
+        while connection.delayed == nil && connection.file == nil && !connection.closeAfterWrite {
             do {
                 let request = try connection.parser.next()
                 if connection.parser.expectsContinue {
@@ -86,10 +86,10 @@ extension Worker {
         let facts = Connection.RequestFacts(version: request.version, keepAlive: request.keepAlive, headOnly: request.isHead,
                                             access: accessLog?.capture(request, started: started))
         if let delay = reply.delay {
-            connection.delayed = .init(response: reply.response, request: facts, served: served, due: now + delay)
+            connection.delayed = .init(response: reply.response, request: facts, served: served, due: now + delay, file: reply.file)
             return
         }
-        write(reply.response, for: facts, served: served, on: connection)
+        write(reply.response, file: reply.file, for: facts, served: served, on: connection)
     }
 
     /// A request the parser refused: answer its status and close.
@@ -113,56 +113,66 @@ extension Worker {
     func deliverDelayed(_ connection: Connection, now: Instant) {
         guard let delayed = connection.delayed else { return }
         connection.delayed = nil
-        write(delayed.response, for: delayed.request, served: delayed.served, on: connection)
+        write(delayed.response, file: delayed.file, for: delayed.request, served: delayed.served, on: connection)
         serve(connection)  // requests pipelined behind it, and the write
     }
 
     /// Serializes a response into the connection's output, with the worker
-    /// headers (a contract: X-Worker-Pid, X-Worker-Served, X-Worker-Slot).
-    private func write(_ response: Response, for request: Connection.RequestFacts, served: Int, on connection: Connection) {
-        var response = response
-        response.headers.add("X-Worker-Pid", String(setup.identity.pid))
-        response.headers.add("X-Worker-Served", String(served))
-        response.headers.add("X-Worker-Slot", String(slot))
+    /// headers (a contract: X-Worker-Pid, X-Worker-Served, X-Worker-Slot, after
+    /// the handler's fields). Straight into the kept output buffer: no copy of
+    /// the response's headers, no String per field.
+    /// A `file` body follows the head by sendfile (see `flush`).
+    private func write(
+        _ response: Response, file: FileBody? = nil, for request: Connection.RequestFacts, served: Int, on connection: Connection
+    ) {
         let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: servingConnections) && !connection.inputClosed
         if !keepAlive { connection.closeAfterWrite = true }
         let queuedBefore = connection.output.count
-        connection.output += ResponseSerializer.serialize(
-            response, version: request.version, keepAlive: keepAlive, headOnly: request.headOnly, date: dates.current())
+        workerFields.render(served: served)
+        var bodyBytes = request.headOnly ? 0 : response.body.count
+        if let file {
+            ResponseSerializer.appendHead(
+                response, version: request.version, keepAlive: keepAlive, dateField: dates.field(),
+                extraFields: workerFields.bytes, contentLength: file.length, into: &connection.output)
+            if request.headOnly || ResponseSerializer.bodyForbidden(response.status) || file.length == 0 {
+                Posix.close(file.fd)
+            } else {
+                connection.file = file
+                bodyBytes = file.length
+            }
+        } else {
+            ResponseSerializer.append(
+                response, version: request.version, keepAlive: keepAlive, headOnly: request.headOnly,
+                dateField: dates.field(), extraFields: workerFields.bytes, into: &connection.output)
+        }
         connection.responses += 1
         scoreboard.countResponse(status: response.status)
         accessLog?.record(request.access, version: request.version, status: response.status,
-                          bytes: connection.output.count - queuedBefore, bodyBytes: request.headOnly ? 0 : response.body.count,
+                          bytes: connection.output.count - queuedBefore + (connection.file?.length ?? 0), bodyBytes: bodyBytes,
                           peer: connection.peer, pid: setup.identity.pid, served: served, connectionRequest: connection.responses)
     }
 
-    /// Writes pending output; on EAGAIN waits for EPOLLOUT. Closes when done
-    /// if the connection is to close.
+    /// Writes pending output, then a pending file body; on EAGAIN waits for
+    /// EPOLLOUT. Closes when done if the connection is to close. Once a file
+    /// body is sent, requests pipelined behind it are served.
     func flush(_ connection: Connection) {
         let now = Instant.now()
-        while connection.hasPendingOutput {
-            let sent: Int?
-            do {
-                let offset = connection.written
-                sent = try Posix.send(connection.fd, connection.output, from: offset)
-            } catch {
-                abort(connection)  // EPIPE / ECONNRESET: the client is gone
-                return
+        let hadFile = connection.file != nil
+        switch send(connection) {
+        case .failed:
+            abort(connection)  // EPIPE / ECONNRESET: the client is gone
+            return
+        case .blocked:
+            connection.lastWriteProgress = now
+            if !connection.pollingWrite {
+                connection.pollingWrite = true
+                updateInterest(connection)
             }
-            guard let n = sent else {
-                connection.lastWriteProgress = now
-                if !connection.pollingWrite {
-                    connection.pollingWrite = true
-                    updateInterest(connection)
-                }
-                refreshDeadline(connection)
-                return
-            }
-            connection.written += n
+            refreshDeadline(connection)
+            return
+        case .done:
             connection.lastWriteProgress = now
         }
-        connection.output.removeAll(keepingCapacity: connection.output.capacity <= 64 * 1024)
-        connection.written = 0
         if connection.pollingWrite {
             connection.pollingWrite = false
             updateInterest(connection)
@@ -173,6 +183,37 @@ extension Worker {
         }
         connection.trackPhase(now: now)
         refreshDeadline(connection)
+        if hadFile && connection.parser.bufferedByteCount > 0 { serve(connection) }
+    }
+
+    enum SendResult { case done, blocked, failed }
+
+    /// Sends `output` (MSG_MORE when a file follows), then the file range.
+    private func send(_ connection: Connection) -> SendResult {
+        do {
+            while connection.written < connection.output.count {
+                let offset = connection.written
+                guard let n = try Posix.send(connection.fd, connection.output, from: offset, more: connection.file != nil)
+                else { return .blocked }
+                connection.written += n
+            }
+            if !connection.output.isEmpty {
+                connection.output.removeAll(keepingCapacity: connection.output.capacity <= 64 * 1024)
+                connection.written = 0
+            }
+            while let file = connection.file {
+                var offset = file.offset
+                guard let n = try Posix.sendfile(connection.fd, file.fd, offset: &offset, count: file.length)
+                else { return .blocked }
+                if n == 0 { return .failed }  // the file shrank: the promised length cannot be sent
+                connection.file!.offset = offset
+                connection.file!.length -= n
+                if connection.file!.length == 0 { connection.releaseFile() }
+            }
+            return .done
+        } catch {
+            return .failed
+        }
     }
 
     /// Registers what the connection waits for: input until the peer's EOF,
@@ -181,5 +222,30 @@ extension Worker {
         var events: UInt32 = connection.inputClosed ? 0 : Epoll.readable | Epoll.peerClosed
         if connection.pollingWrite { events |= Epoll.writable }
         try? epoll.modify(connection.fd, events)
+    }
+}
+
+/// The X-Worker-* field lines: pid and slot serialized once per worker, the
+/// served count per response, into one kept buffer.
+struct WorkerFields {
+    private let pidLine: [UInt8]
+    private let slotLine: [UInt8]
+    private(set) var bytes: [UInt8] = []
+
+    init(pid: Int32, slot: Int) {
+        var line: [UInt8] = []
+        ResponseSerializer.appendField("X-Worker-Pid", decimal: Int(pid), into: &line)
+        pidLine = line
+        line = []
+        ResponseSerializer.appendField("X-Worker-Slot", decimal: slot, into: &line)
+        slotLine = line
+        bytes.reserveCapacity(96)
+    }
+
+    mutating func render(served: Int) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes += pidLine
+        ResponseSerializer.appendField("X-Worker-Served", decimal: served, into: &bytes)
+        bytes += slotLine
     }
 }

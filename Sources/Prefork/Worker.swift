@@ -34,6 +34,7 @@ final class Worker {
     let limits: ParserLimits
     var budget: LifetimeBudget
     var dates = DateCache()
+    var workerFields: WorkerFields
     /// Connections by descriptor (descriptors are small integers).
     var connections: [Connection?] = []
     var liveConnections = 0
@@ -66,6 +67,7 @@ final class Worker {
         log[metadataKey: "pid"] = "\(setup.identity.pid)"
         log[metadataKey: "slot"] = "\(setup.identity.slot)"
         self.log = log
+        self.workerFields = WorkerFields(pid: setup.identity.pid, slot: setup.identity.slot)
         let config = setup.config
         self.builtins = BuiltinRoutes(config: config, scoreboard: setup.scoreboard)
         self.accessLog = setup.accessLog
@@ -263,7 +265,7 @@ final class Worker {
         if connection.inputClosed { abort(connection); return }  // the peer is done: nothing can cross
         shutdown(connection.fd, Int32(SHUT_WR))
         connection.lingerUntil = .now() + Self.lingerTime
-        connection.delayed = nil
+        connection.releaseBodies()
         connection.pollingWrite = false
         lingeringConnections += 1
         try? epoll.modify(connection.fd, Epoll.readable | Epoll.peerClosed)
@@ -293,6 +295,7 @@ final class Worker {
         connections[Int(connection.fd)] = nil
         liveConnections -= 1
         if connection.lingerUntil != nil { lingeringConnections -= 1 }
+        connection.releaseBodies()
         epoll.remove(connection.fd)
         Posix.close(connection.fd)
         resumeAccepting()

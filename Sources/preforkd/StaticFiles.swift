@@ -30,27 +30,39 @@ struct StaticFiles: RequestHandler {
         guard let relative = Self.safeRelativePath(request.path) else {
             return Reply(Self.text(400, "400 Bad Request\n"))
         }
-        return Reply(serve(relative, conditions: request.headers))
+        return serve(relative, conditions: request.headers)
     }
 
-    private func serve(_ relative: String, conditions: HTTPHeaders) -> Response {
+    /// Files above this size go out with sendfile(2) (no copy through the
+    /// worker); smaller ones are read and sent with the head in one write.
+    static let sendfileThreshold = 16 * 1024
+
+    private func serve(_ relative: String, conditions: HTTPHeaders) -> Reply {
         var path = root + relative
-        guard var info = Self.fileInfo(path) else { return Self.text(404, "404 Not Found\n") }
+        guard var info = Self.fileInfo(path) else { return Reply(Self.text(404, "404 Not Found\n")) }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             path += path.hasSuffix("/") ? "index.html" : "/index.html"
-            guard let index = Self.fileInfo(path) else { return Self.text(403, "403 Forbidden\n") }
+            guard let index = Self.fileInfo(path) else { return Reply(Self.text(403, "403 Forbidden\n")) }
             info = index
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG, isInsideRoot(path) else { return Self.text(404, "404 Not Found\n") }
+        guard (info.st_mode & S_IFMT) == S_IFREG, isInsideRoot(path) else { return Reply(Self.text(404, "404 Not Found\n")) }
         let validators = Validators(info)
-        let type = ("Content-Type", MimeTypes.type(for: path))
         // Checked only once the file is known to be inside the root: a 304
         // must never confirm the existence of anything outside it.
         if validators.notModified(conditions) {
-            return Response(status: 304, headers: validators.fields, body: [])
+            return Reply(Response(status: 304, headers: validators.fields, body: []))
         }
-        guard let body = Self.read(path, size: Int(info.st_size)) else { return Self.text(403, "403 Forbidden\n") }
-        return Response(status: 200, headers: [type] + validators.fields, body: body)
+        let head = Response(status: 200, headers: [("Content-Type", MimeTypes.type(for: path))] + validators.fields, body: [])
+        let size = Int(info.st_size)
+        if size > Self.sendfileThreshold {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return Reply(Self.text(403, "403 Forbidden\n")) }
+            return Reply(head, file: FileBody(fd: fd, length: size))
+        }
+        guard let body = Self.read(path, size: size) else { return Reply(Self.text(403, "403 Forbidden\n")) }
+        var response = head
+        response.body = body
+        return Reply(response)
     }
 
     /// Symlinks may point anywhere: the real path decides.

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# profile.sh [keepalive|close|static4k]: instructions per request of one
+# preforkd worker, measured with callgrind (deterministic, unlike wall time on
+# shared cores). Two runs with different request counts; the difference divided
+# by the difference in requests removes start-up and shutdown costs.
+# Env: PREFORKD (default .build-perf/release/preforkd), N1=300 N2=1300, OUT=dir.
+set -euo pipefail
+B=$(cd "$(dirname "$0")" && pwd)
+MODE=${1:-keepalive}
+PREFORKD=${PREFORKD:-$B/../.build-perf/release/preforkd}
+N1=${N1:-300} N2=${N2:-1300} PORT=${PORT:-18190}
+OUT=${OUT:-$B/results/profile-$MODE}
+mkdir -p "$OUT"
+args=(--workers 1 --lifetime 0 --port "$PORT")
+path=/hello.txt close=
+case $MODE in
+  keepalive) ;;
+  close) close=close ;;
+  static4k) "$B/mkfiles.sh" >/dev/null; args+=(--root "$B/www"); path=/4k.bin ;;
+  *) echo "usage: $0 [keepalive|close|static4k]" >&2; exit 2 ;;
+esac
+
+# run N: worker instruction total (Ir) for N requests; the callgrind file is kept.
+run() {
+  local n=$1 dir=$OUT/n$1 pid i
+  rm -rf "$dir"; mkdir -p "$dir"
+  valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$dir/cg.%p" \
+    "$PREFORKD" "${args[@]}" > "$dir/server.log" 2>&1 &
+  pid=$!
+  for (( i = 0; i < 300; i++ )); do
+    python3 "$B/reqloop.py" "$PORT" 1 "$path" 2>/dev/null >/dev/null && break; sleep 0.1
+  done
+  python3 "$B/reqloop.py" "$PORT" "$n" "$path" $close > /dev/null
+  kill -TERM "$pid"; wait "$pid" || true
+  # The worker's file is the one that is not the master's.
+  local f; for f in "$dir"/cg.*; do
+    [[ $f == "$dir/cg.$pid" ]] && continue
+    awk '/^summary:/ { print $2 }' "$f"; echo "$f" > "$dir/worker-file"
+  done
+}
+a=$(run "$N1"); b=$(run "$N2")
+per=$(( (b - a) / (N2 - N1) ))
+echo "mode=$MODE worker Ir: N=$N1 -> $a, N=$N2 -> $b; per request: $per"
+callgrind_annotate --inclusive=no "$(cat "$OUT/n$N2/worker-file")" 2>/dev/null | sed -n '1,60p' > "$OUT/top.txt" || true
+echo "$per" > "$OUT/per-request"
