@@ -25,6 +25,19 @@ extension Integration {
             #expect(r.bodyText == "This child has served \(served) requests.\n", "body: \(r.bodyText.debugDescription)")
         }
 
+        /// Sequential requests on fresh connections rotate over the idle
+        /// workers (as with the seed's blocking accept), not one favourite.
+        @Test func freshConnectionsRotateOverIdleWorkers() throws {
+            let d = try Daemon([], workers: 3)
+            defer { d.stop() }
+            var pids: [Int32] = []
+            for _ in 0..<9 {
+                let r = try curlGet(d.url, headers: ["Connection: close"]).get()
+                pids.append(try #require(r.workerPid, "no X-Worker-Pid"))
+            }
+            #expect(Set(pids).count == 3, "9 sequential connections went to \(Set(pids).count) of 3 workers: \(pids)")
+        }
+
         @Test func headHasNoBody() throws {
             let d = try Daemon([])
             defer { d.stop() }

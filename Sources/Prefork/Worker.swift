@@ -156,18 +156,34 @@ final class Worker {
     }
 
     private func acceptConnections() {
+        var accepted = 0
         while canAccept {
             let fd: Int32
             do {
-                guard let accepted = try Posix.accept(setup.listenerFD) else { break }
-                fd = accepted
+                guard let next = try Posix.accept(setup.listenerFD) else { break }
+                fd = next
             } catch {
                 log.error("accept_failed", metadata: ["error": "\(error)"])
                 break
             }
+            accepted += 1
             open(fd)
         }
-        if !canAccept { pauseAccepting() }
+        if !canAccept {
+            pauseAccepting()
+        } else if accepted > 0 {
+            requeueListener()
+        }
+    }
+
+    /// With EPOLLEXCLUSIVE the kernel wakes the first idle waiter on the
+    /// socket's wait queue, so the same idle worker would take every new
+    /// connection. Re-registering moves this worker to the back of the queue:
+    /// new connections rotate over the idle workers (their lifetimes wear
+    /// evenly, as with the seed's blocking accept).
+    private func requeueListener() {
+        epoll.remove(setup.listenerFD)
+        try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
     }
 
     private func open(_ fd: Int32) {
