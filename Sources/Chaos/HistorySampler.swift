@@ -21,10 +21,15 @@ final class HistorySampler: Sendable {
     func start() {
         samples.with { $0.reserveCapacity(8192) }
         Thread.detachNewThread { [self] in
+            // Paced from each scan's start: the gap between samples is
+            // max(interval, scan time), not their sum, and never less than
+            // the interval (no catch-up bursts of back-to-back samples).
             while !stopFlag.value {
+                let next = monotonicNanos() + UInt64(interval * 1e9)
                 let s = take()
                 samples.with { $0.append(s) }
-                usleep(UInt32(interval * 1e6))
+                let now = monotonicNanos()
+                if next > now { usleep(UInt32((next - now) / 1000)) }
             }
             done.with { $0 = true }
         }
