@@ -72,11 +72,13 @@ public struct Limits: Codable, Sendable {
     /// Extra time a stopped or hung worker may live beyond --timeout (s).
     public var hangSlack: Double = 1.5
     /// A zombie seen in two consecutive samples counts once it is this old
-    /// (s). 0 is the rule to the letter; measured on 2 shared cores
-    /// at load average 9-13, the master's reap latency exceeded one 10 ms
-    /// interval for 17 of 4699 deaths (max 28 ms, none >= 50 ms), so the
-    /// default is 50 ms (chaos/README.md).
-    public var zombieGrace: Double = 0.05
+    /// (s); 0 is the rule to the letter.
+    public var zombieGrace: Double = 0
+    /// A zombie persisting while the master is runnable (woken by SIGCHLD but
+    /// not yet scheduled) counts only after this long (s). Measured on 2
+    /// shared cores at load average 7-13: reap latency above one 10 ms
+    /// interval for ~0.4% of deaths, max 235 ms, master in state R meanwhile.
+    public var zombieStarvedLimit: Double = 1.0
     /// After the master is gone its descendants must be gone within this (s).
     public var orphanDeadline: Double = 1.0
     /// Load failures ending this close (s) around a worker death are excused.
@@ -180,6 +182,11 @@ public struct ProcessSnapshot: Codable, Sendable {
     public var orphans: [ProcInfo]
     public var masterFDs: Int?
     public var masterRSSKB: Int?
+    /// The master's state letter and kernel wait channel (/proc/PID/wchan)
+    /// at the sample: tells a starved master (R) from one asleep (S, in
+    /// do_sys_poll) or blocked elsewhere, when it is slow to reap.
+    public var masterState: String?
+    public var masterWchan: String?
 
     public init(time: UInt64, masterAlive: Bool = true, children: [ProcInfo], orphans: [ProcInfo] = [],
                 masterFDs: Int? = nil, masterRSSKB: Int? = nil) {

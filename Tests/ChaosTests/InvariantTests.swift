@@ -46,9 +46,31 @@ import Testing
         var v = b.verdict(NoZombiesInvariant())
         #expect(v.status == .fail)
         #expect(v.evidence.first == "pid=13 zombie since t=0.500s, still at t=0.510s")
-        b.history.info.limits.zombieGrace = 0.05   // the default tolerates 10 ms
+        b.history.info.limits.zombieGrace = 0.05   // a grace tolerates 10 ms
         v = b.verdict(NoZombiesInvariant())
         #expect(v.status == .pass)
+    }
+
+    @Test func zombieWhileMasterRunnableIsStarvationUpToLimit() {
+        // 13 stays a zombie 500..700 ms. Master asleep in poll meanwhile: it ignored the death.
+        var b = HistoryBuilder.clean()
+        for i in b.history.samples.indices where b.history.samples[i].masterAlive {
+            let time = b.history.samples[i].time
+            if time > t(500) && time <= t(700) { b.history.samples[i].children.append(worker(13, "Z")) }
+            b.history.samples[i].masterState = "S"
+            b.history.samples[i].masterWchan = "do_sys_poll"
+        }
+        var v = b.verdict(NoZombiesInvariant())
+        #expect(v.status == .fail)
+        #expect(v.evidence.first?.contains("master S/do_sys_poll") == true)
+        // Master runnable (woken, waiting for a CPU) the whole time: starvation, tolerated...
+        for i in b.history.samples.indices { b.history.samples[i].masterState = "R" }
+        #expect(b.verdict(NoZombiesInvariant()).status == .pass)
+        // ...but not beyond the limit.
+        b.history.info.limits.zombieStarvedLimit = 0.1
+        v = b.verdict(NoZombiesInvariant())
+        #expect(v.status == .fail)
+        #expect(v.evidence.first?.contains("pid=13 zombie since t=0.500s, still at t=0.600s") == true)
     }
 
     @Test func zombieAcrossObserverStallIsNotConsecutive() {
