@@ -10,6 +10,10 @@ public struct ChaosConfig: Sendable {
     public var lifetime = 100
     public var lifetimeJitter = 0
     public var concurrency = 32
+    /// Load-loop threads (each its own curl multi handle) sharing `concurrency`.
+    /// libcurl costs about twice wrk's CPU per request; one thread reaches
+    /// about half of wrk -t1 on two cores, two come close (chaos/README.md).
+    public var loadThreads = 2
     /// Total requests per second on a fixed schedule; nil = as fast as possible.
     public var rate: Double?
     public var keepAlive = true
@@ -74,6 +78,7 @@ public struct ChaosConfig: Sendable {
         if let v = s.lifetime { lifetime = v }
         if let v = s.lifetimeJitter { lifetimeJitter = v }
         if let v = s.concurrency { concurrency = v }
+        if let v = s.loadThreads { loadThreads = v }
         if let v = s.rate { rate = v }
         if let v = s.keepAlive { keepAlive = v }
         if let v = s.faults { faults = try FaultKind.parseList(v) }
@@ -93,12 +98,13 @@ public struct ChaosSetupError: Error, CustomStringConvertible, Sendable {
 }
 
 extension FaultKind {
-    /// Parses `kill,stop,...` names.
+    /// Parses `kill,stop,...` names; `none` alone means no faults (a plain load run).
     public static func parseList(_ names: [String]) throws -> [FaultKind] {
-        try names.map { n in
+        if names.map({ $0.trimmingCharacters() }) == ["none"] { return [] }
+        return try names.map { n in
             guard let k = FaultKind(rawValue: n.trimmingCharacters()) else {
                 throw ChaosSetupError("unknown fault '\(n)'; known: "
-                    + FaultKind.allCases.map(\.rawValue).joined(separator: ","))
+                    + FaultKind.allCases.map(\.rawValue).joined(separator: ",") + " (or none)")
             }
             return k
         }

@@ -25,6 +25,11 @@ public struct ChaosReport: Codable, Sendable {
     public var faultCounts: [String: Int]
     public var faultsInjected: Int
     public var faults: [FaultEvent]
+    /// The seeded plan the faults came from (same seed, same plan).
+    public var schedule: FaultSchedule?
+    /// Observer stalls (s): gaps between the runner's own samples of at
+    /// least `Limits.stallGap`; deadlines overlapping one were extended.
+    public var stalls: [Double]?
 
     public var passed: Int { verdicts.filter { $0.status == .pass }.count }
     public var failed: Int { verdicts.filter { $0.status == .fail }.count }
@@ -91,5 +96,6 @@ extension ChaosReport {
         faultCounts = Dictionary(grouping: applied, by: { $0.kind.rawValue }).mapValues(\.count)
         faultsInjected = applied.count
         faults = h.faults
+        stalls = h.stalls.map { Double($0.upperBound - $0.lowerBound) / 1e9 }
     }
 }

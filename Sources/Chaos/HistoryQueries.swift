@@ -56,6 +56,27 @@ extension History {
         return deaths
     }
 
+    /// Observer stalls: gaps between consecutive samples longer than
+    /// `Limits.stallGap`. The sampler asks for one every 10 ms; a gap of
+    /// seconds means the whole machine stopped running us (two shared cores,
+    /// other jobs), and then the daemon, whose workers, heartbeats and master
+    /// share the same cores, stopped too. Time-based deadlines are measured in
+    /// time the machine actually ran: a stall inside a deadline extends it.
+    var stalls: [ClosedRange<UInt64>] {
+        let gap = ns(info.limits.stallGap)
+        return zip(samples, samples.dropFirst()).compactMap { a, b in
+            b.time > a.time && b.time - a.time >= gap ? a.time...b.time : nil
+        }
+    }
+
+    /// Total stall time overlapping `range` (ns).
+    func stallTime(in range: ClosedRange<UInt64>) -> UInt64 {
+        stalls.reduce(0) { sum, s in
+            let lo = max(s.lowerBound, range.lowerBound), hi = min(s.upperBound, range.upperBound)
+            return hi > lo ? sum + (hi - lo) : sum
+        }
+    }
+
     /// Requests from the load loop.
     var loadRequests: [RequestEvent] { requests.filter { $0.source == .load } }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Harness
 
 /// Samples /proc every `interval` on its own thread: the master's children
@@ -21,10 +22,15 @@ final class HistorySampler: Sendable {
     func start() {
         samples.with { $0.reserveCapacity(8192) }
         Thread.detachNewThread { [self] in
+            // Paced from each scan's start: the gap between samples is
+            // max(interval, scan time), not their sum, and never less than
+            // the interval (no catch-up bursts of back-to-back samples).
             while !stopFlag.value {
+                let next = monotonicNanos() + UInt64(interval * 1e9)
                 let s = take()
                 samples.with { $0.append(s) }
-                usleep(UInt32(interval * 1e6))
+                let now = monotonicNanos()
+                if next > now { usleep(UInt32((next - now) / 1000)) }
             }
             done.with { $0 = true }
         }
@@ -46,9 +52,24 @@ final class HistorySampler: Sendable {
         // unrelated orphans with the runner too.
         let group = me?.pgrp ?? master
         let orphans = all.filter { $0.ppid == runner && $0.pid != master && $0.pgrp == group }.map(ProcInfo.init)
-        return ProcessSnapshot(time: now, masterAlive: alive, children: alive ? kids : [],
-                               orphans: orphans, masterFDs: alive ? ProcFS.fdCount(master) : nil,
-                               masterRSSKB: alive ? ProcFS.rssKB(master) : nil)
+        var snap = ProcessSnapshot(time: now, masterAlive: alive, children: alive ? kids : [],
+                                   orphans: orphans, masterFDs: alive ? ProcFS.fdCount(master) : nil,
+                                   masterRSSKB: alive ? ProcFS.rssKB(master) : nil)
+        if alive {
+            snap.masterState = me.map { String($0.state) }
+            snap.masterWchan = readWchan(master)
+        }
+        return snap
+    }
+
+    /// /proc/PID/wchan: the kernel function the process sleeps in ("0" when running).
+    private func readWchan(_ pid: Int32) -> String? {
+        let fd = open("/proc/\(pid)/wchan", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 64)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return n > 0 ? String(decoding: buf[..<n], as: UTF8.self) : nil
     }
 
     /// The latest sample, if any.

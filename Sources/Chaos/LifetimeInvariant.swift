@@ -37,9 +37,13 @@ public struct LifetimeInvariant: Invariant {
         let victims = Set(h.faults.compactMap { $0.kind == .kill || $0.kind == .stop ? $0.victimPid : nil })
         let ambiguous = h.faults.filter { [.crash, .hang, .signalStorm, .bootFail, .masterKill].contains($0.kind) }
             .map { $0.time...(($0.endedAt ?? $0.time) + ns(h.info.limits.deathWindowAfter)) }
+        // A stall of timeout/2 or more starves heartbeats: the master may then
+        // kill a worker by timeout, which is not a lost budget.
+        let timeoutKills = h.stalls.filter { Double($0.upperBound - $0.lowerBound) / 1e9 >= h.info.timeout / 2 }
+            .map { $0.lowerBound...($0.upperBound + ns(h.info.timeout + h.info.limits.hangSlack)) }
         var out: [String] = []
         for d in h.workerDeaths where !victims.contains(d.pid) {
-            guard !ambiguous.contains(where: { $0.contains(d.observedAt) || $0.contains(d.lastSeenAlive) }),
+            guard !(ambiguous + timeoutKills).contains(where: { $0.contains(d.observedAt) || $0.contains(d.lastSeenAlive) }),
                   let rs = byPid[d.pid], let k = rs.compactMap(\.served).max(), k < h.info.lifetime
             else { continue }
             out.append("pid=\(d.pid) exited by itself at \(h.t(d.observedAt)) after answering \(k) of its "

@@ -24,7 +24,9 @@ final class Progress: Sendable {
     func show(elapsed: Double, rate: Double, faults: Int, alive: Int, respawnP50: Double?) {
         guard !quiet else { return }
         let p50 = respawnP50.map { ms($0) } ?? "-"
-        let line = "[\(fmt(elapsed, 1))/\(fmt(duration, 0))s] \(Int(rate)) req/s  ok \(ok.value)  "
+        // Past the duration the shutdown is under way: refusals are expected, say so.
+        let phase = elapsed > duration ? " shutdown" : ""
+        let line = "[\(fmt(elapsed, 1))/\(fmt(duration, 0))s\(phase)] \(Int(rate)) req/s  ok \(ok.value)  "
             + "errors \(errors.value)  faults \(faults)  workers \(alive)  respawn p50 \(p50)"
         write(isTTY ? "\r\u{1B}[2K" + line : line + "\n")
     }

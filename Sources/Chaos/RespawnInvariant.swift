@@ -13,8 +13,11 @@ public struct RespawnInvariant: Invariant {
         let end = h.supervisionEnd
         var latencies: [Double] = []
         var violations: [String] = []
+        var stalled = 0
         for d in h.workerDeaths {
-            let deadline = d.observedAt + ns(allowance(h, at: d.observedAt))
+            var deadline = d.observedAt + ns(allowance(h, at: d.observedAt))
+            let stall = h.stallTime(in: d.lastSeenAlive...deadline)
+            if stall > 0 { deadline += stall; stalled += 1 }
             guard let back = samples.first(where: { $0.time >= d.observedAt && $0.liveChildren.count >= n }),
                   back.time <= deadline
             else {
@@ -35,6 +38,7 @@ public struct RespawnInvariant: Invariant {
         ]
         let stats = "\(h.workerDeaths.count) deaths, respawn p50 \(ms(metrics["p50_s"]!)) "
             + "p99 \(ms(metrics["p99_s"]!)) max \(ms(metrics["max_s"]!))"
+            + (stalled > 0 ? "; \(stalled) deadline(s) extended by observer stalls" : "")
         return .judge(id, violations: violations, pass: stats, fail: "count not restored in time; " + stats,
                       metrics: metrics)
     }

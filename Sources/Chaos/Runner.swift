@@ -53,8 +53,9 @@ final class ChaosRunner {
         let history = History(info: info, requests: load.events + injector.requests.value + (shutdown?.probes ?? []),
                               faults: injector.faults.value, samples: samples, shutdown: shutdown)
         if let p = config.historyPath { try? history.write(to: p) }
-        let report = ChaosReport(history: history, verdicts: Invariants.judge(history), config: config,
+        var report = ChaosReport(history: history, verdicts: Invariants.judge(history), config: config,
                                  reproduce: reproduceCommand())
+        report.schedule = schedule
         progress.note("")
         return report
     }
@@ -64,7 +65,8 @@ final class ChaosRunner {
     private func loadOptions(_ t: Target) -> LoadOptions {
         LoadOptions(url: t.baseURL, concurrency: config.concurrency,
                     duration: config.duration + config.gracefulTimeout + 30, keepAlive: config.keepAlive,
-                    rate: config.rate, timeout: max(10, hangDeadline + 3), seed: seed)
+                    rate: config.rate, timeout: max(10, hangDeadline + 3), seed: seed,
+                    threads: min(config.loadThreads, config.concurrency))
     }
 
     func runInfo(_ t: Target, start: UInt64) -> RunInfo {
@@ -89,8 +91,9 @@ final class ChaosRunner {
         if let s = config.scenarioName { a += ["--scenario", s] }
         a += ["--seed", "\(seed)", "--duration", fmt(config.duration, 1), "--workers", "\(config.workers)",
               "--lifetime", "\(config.lifetime)", "--concurrency", "\(config.concurrency)",
-              config.keepAlive ? "--keep-alive" : "--fresh-connections",
-              "--faults", config.effectiveFaults.map(\.rawValue).joined(separator: ","),
+              config.keepAlive ? "--keep-alive" : "--fresh-connections", "--load-threads", "\(config.loadThreads)",
+              "--faults", config.effectiveFaults.isEmpty ? "none"
+                  : config.effectiveFaults.map(\.rawValue).joined(separator: ","),
               "--kill-every", "\(config.killEvery)", "--timeout", "\(config.timeout)"]
         if let r = config.rate { a += ["--rate", "\(r)"] }
         if config.shutdown != ["TERM"] { a += ["--shutdown", config.shutdown.joined(separator: ",")] }

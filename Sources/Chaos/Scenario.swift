@@ -11,6 +11,7 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var lifetime: Int?
     public var lifetimeJitter: Int?
     public var concurrency: Int?
+    public var loadThreads: Int?
     public var rate: Double?
     public var keepAlive: Bool?
     public var faults: [String]?
@@ -24,7 +25,7 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// Decodes a scenario, rejecting unknown keys so a typo is not silently ignored.
     public static func parse(_ data: Data, name fallback: String? = nil) throws -> Scenario {
         let known = Set(["name", "description", "duration", "seed", "workers", "lifetime", "lifetimeJitter",
-                         "concurrency", "rate", "keepAlive", "faults", "killEvery", "shutdown", "timeout",
+                         "concurrency", "loadThreads", "rate", "keepAlive", "faults", "killEvery", "shutdown", "timeout",
                          "gracefulTimeout", "extraArgs", "respawnDeadline"])
         guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ChaosSetupError("scenario is not a JSON object")
@@ -42,7 +43,7 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// Loads `path`; a bare name is looked up in chaos/scenarios/.
     public static func load(_ pathOrName: String) throws -> Scenario {
         var path = pathOrName
-        if !path.contains("/") && !path.hasSuffix(".json") { path = "chaos/scenarios/\(path).json" }
+        if !path.contains("/") && !path.hasSuffix(".json") { path = "\(defaultDirectory)/\(path).json" }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ChaosSetupError("cannot read scenario \(path)")
         }
@@ -52,8 +53,23 @@ public struct Scenario: Codable, Sendable, Equatable {
         }
     }
 
+    /// chaos/scenarios under the working directory, else under the package
+    /// root above the running binary (.build*/CONFIG/chaos-run), so `--list`
+    /// and `--scenario NAME` work from anywhere in a checkout.
+    public static var defaultDirectory: String {
+        let local = "chaos/scenarios"
+        if FileManager.default.fileExists(atPath: local) { return local }
+        var dir = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        for _ in 0..<4 {
+            dir = (dir as NSString).deletingLastPathComponent
+            let candidate = dir + "/" + local
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return local
+    }
+
     /// Scenario files in `directory`, sorted, with their descriptions.
-    public static func list(directory: String = "chaos/scenarios") -> [(name: String, description: String)] {
+    public static func list(directory: String = defaultDirectory) -> [(name: String, description: String)] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return files.filter { $0.hasSuffix(".json") }.sorted().map { f in
             let s = try? load("\(directory)/\(f)")

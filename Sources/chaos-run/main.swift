@@ -17,10 +17,12 @@ struct ChaosRun: ParsableCommand {
     @Option(help: "Expected worker count N (default 5).") var workers: Int?
     @Option(help: "Requests per worker, 0 = unlimited (default 100).") var lifetime: Int?
     @Option(help: "Concurrent requests (default 32).") var concurrency: Int?
+    @Option(name: .customLong("load-threads"), help: "Load-loop threads sharing the concurrency (default 2).")
+    var loadThreads: Int?
     @Option(help: "Total requests per second (default: as fast as possible).") var rate: Double?
     @Flag(name: .customLong("keep-alive"), help: "Reuse connections (default).") var keepAlive = false
     @Flag(name: .customLong("fresh-connections"), help: "One connection per request.") var fresh = false
-    @Option(help: "Comma-separated faults: kill,stop,crash,hang,signal-storm,slowloris,malformed,master-kill,boot-fail.")
+    @Option(help: "Comma-separated faults: kill,stop,crash,hang,signal-storm,slowloris,malformed,master-kill,boot-fail; 'none' for a plain load run.")
     var faults: String?
     @Option(name: .customLong("kill-every"), help: "Mean seconds between faults (default 0.5).") var killEvery: Double?
     @Option(help: "Shutdown signal(s): INT, TERM, HUP, QUIT; a comma list rotates by seed.") var shutdown: String?
@@ -69,6 +71,7 @@ struct ChaosRun: ParsableCommand {
         if let v = workers { c.workers = v }
         if let v = lifetime { c.lifetime = v }
         if let v = concurrency { c.concurrency = v }
+        if let v = loadThreads { c.loadThreads = v }
         if let v = rate { c.rate = v }
         if keepAlive && fresh { throw ChaosSetupError("--keep-alive and --fresh-connections exclude each other") }
         if keepAlive { c.keepAlive = true }
@@ -85,8 +88,8 @@ struct ChaosRun: ParsableCommand {
         c.junitPath = junit
         c.historyPath = history
         c.quiet = quiet
-        guard c.duration > 0, c.workers > 0, c.concurrency > 0 else {
-            throw ChaosSetupError("duration, workers and concurrency must be positive")
+        guard c.duration > 0, c.workers > 0, c.concurrency > 0, c.loadThreads > 0 else {
+            throw ChaosSetupError("duration, workers, concurrency and load-threads must be positive")
         }
         return c
     }

@@ -37,6 +37,77 @@ import Testing
         #expect(v.evidence.first?.contains("pid=13 zombie since t=0.5") == true)
     }
 
+    @Test func zombieInTwoConsecutiveSamplesFails() {
+        // The issue's rule: two consecutive samples (10 ms apart here) are enough.
+        var b = HistoryBuilder.clean()
+        b.history.info.limits.zombieGrace = 0
+        let i = b.history.samples.firstIndex { $0.time == t(510) }!
+        b.history.samples[i].children.append(worker(13, "Z"))
+        var v = b.verdict(NoZombiesInvariant())
+        #expect(v.status == .fail)
+        #expect(v.evidence.first == "pid=13 zombie since t=0.500s, still at t=0.510s")
+        b.history.info.limits.zombieGrace = 0.05   // a grace tolerates 10 ms
+        v = b.verdict(NoZombiesInvariant())
+        #expect(v.status == .pass)
+    }
+
+    @Test func zombieWhileMasterRunnableIsStarvationUpToLimit() {
+        // 13 stays a zombie 500..700 ms. Master asleep in poll meanwhile: it ignored the death.
+        var b = HistoryBuilder.clean()
+        for i in b.history.samples.indices where b.history.samples[i].masterAlive {
+            let time = b.history.samples[i].time
+            if time > t(500) && time <= t(700) { b.history.samples[i].children.append(worker(13, "Z")) }
+            b.history.samples[i].masterState = "S"
+            b.history.samples[i].masterWchan = "do_sys_poll"
+        }
+        var v = b.verdict(NoZombiesInvariant())
+        #expect(v.status == .fail)
+        #expect(v.evidence.first?.contains("master S/do_sys_poll") == true)
+        // Master runnable (woken, waiting for a CPU) the whole time: starvation, tolerated...
+        for i in b.history.samples.indices { b.history.samples[i].masterState = "R" }
+        #expect(b.verdict(NoZombiesInvariant()).status == .pass)
+        // ...but not beyond the limit.
+        b.history.info.limits.zombieStarvedLimit = 0.1
+        v = b.verdict(NoZombiesInvariant())
+        #expect(v.status == .fail)
+        #expect(v.evidence.first?.contains("pid=13 zombie since t=0.500s, still at t=0.600s") == true)
+    }
+
+    @Test func zombieAcrossObserverStallIsNotConsecutive() {
+        // Samples 10 ms apart except one 400 ms gap: the runner (and the master) did not run.
+        var b = HistoryBuilder.clean()
+        b.history.info.limits.zombieGrace = 0
+        b.history.samples.removeAll { $0.time > t(500) && $0.time < t(900) }
+        b.history.samples[b.history.samples.firstIndex { $0.time == t(900) }!].children.append(worker(13, "Z"))
+        #expect(b.verdict(NoZombiesInvariant()).status == .pass)
+        #expect(b.history.stalls.count == 1)
+    }
+
+    @Test func respawnDeadlineExtendedByObserverStall() {
+        // 13 dies at 500 ms; its replacement only at 1400 ms: late for a 0.5 s deadline...
+        var b = HistoryBuilder.clean()
+        for i in b.history.samples.indices where b.history.samples[i].time < t(1400) {
+            b.history.samples[i].children.removeAll { $0.pid == 14 }
+        }
+        #expect(b.verdict(RespawnInvariant()).status == .fail)
+        // ...unless the machine stalled for 600 ms inside that deadline.
+        b.history.samples.removeAll { $0.time > t(600) && $0.time < t(1200) }
+        let v = b.verdict(RespawnInvariant())
+        #expect(v.status == .pass, "\(v.evidence)")
+        #expect(v.summary.contains("extended by observer stalls"))
+    }
+
+    @Test func zombieDuringGracefulShutdownFails() {
+        // TERM at 2000 ms, master alive until 2200 ms: it must keep reaping while it drains.
+        var b = HistoryBuilder.clean()
+        for i in b.history.samples.indices where b.history.samples[i].time >= t(2100) && b.history.samples[i].masterAlive {
+            b.history.samples[i].children.append(worker(12, "Z"))
+        }
+        let v = b.verdict(NoZombiesInvariant())
+        #expect(v.status == .fail)
+        #expect(v.evidence.first?.contains("pid=12 zombie since t=2.100s") == true)
+    }
+
     @Test func singleZombieSampleIsTolerated() {
         #expect(HistoryBuilder.clean().verdict(NoZombiesInvariant()).status == .pass)
     }
