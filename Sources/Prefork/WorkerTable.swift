@@ -126,7 +126,9 @@ struct WorkerTable {
         let abnormal = reason == .crashed || reason == .killedByTimeout
         if reason == .bootFailed || (abnormal && lived < policy.crashWindow) {
             actions += backOff(slot: index, now: now)
-        } else if lived >= policy.crashWindow {
+        } else if lived >= policy.crashWindow || reason == .retired {
+            // Healthy: it lived a while, or it served its whole lifetime (a
+            // busy worker can retire in milliseconds; that is no crash loop).
             slots[index].failures = 0
         }
         trimRetiredSlots()

@@ -82,6 +82,19 @@ import Testing
         #expect(actions.contains(.event(.backoff(slot: 0, delay: .milliseconds(10), failures: 1))))
     }
 
+    @Test func aRetirementResetsTheBackoffHoweverShortTheLife() {
+        var table = Self.running(1)
+        _ = table.exited(pid: 100, status: .signaled(SIGKILL), now: Self.at(10))  // crash loop: failures 1
+        _ = table.tick(now: Self.at(20), heartbeat: { _ in nil })
+        table.spawned(slot: 0, pid: 200, now: Self.at(20))
+        _ = table.exited(pid: 200, status: .exited(0), now: Self.at(70))  // retired after 50 ms
+        #expect(table.slots[0].failures == 0)
+        table.spawned(slot: 0, pid: 201, now: Self.at(70))
+        let actions = table.exited(pid: 201, status: .signaled(SIGKILL), now: Self.at(100))
+        #expect(actions.contains(.event(.backoff(slot: 0, delay: .milliseconds(10), failures: 1))),
+                "the delay starts over, it does not keep doubling: \(actions)")
+    }
+
     @Test func bootFailureAlwaysBacksOff() {
         var table = Self.running(2)
         let actions = table.exited(pid: 100, status: .exited(WorkerExit.bootFailed), now: Self.at(5000))
