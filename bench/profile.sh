@@ -3,11 +3,11 @@
 # preforkd worker, measured with callgrind (deterministic, unlike wall time on
 # shared cores). Two runs with different request counts; the difference divided
 # by the difference in requests removes start-up and shutdown costs.
-# Env: PREFORKD (default .build-perf/release/preforkd), N1=300 N2=1300, OUT=dir.
+# Env: PREFORKD (default .build-bench/release/preforkd, what bench.sh builds), N1=300 N2=1300, OUT=dir.
 set -euo pipefail
 B=$(cd "$(dirname "$0")" && pwd)
 MODE=${1:-keepalive}
-PREFORKD=${PREFORKD:-$B/../.build-perf/release/preforkd}
+PREFORKD=${PREFORKD:-$B/../.build-bench/release/preforkd}
 N1=${N1:-300} N2=${N2:-1300} PORT=${PORT:-18190}
 OUT=${OUT:-$B/results/profile-$MODE}
 mkdir -p "$OUT"
