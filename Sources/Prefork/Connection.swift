@@ -39,6 +39,9 @@ final class Connection {
     var closeAfterWrite = false
     /// The peer shut its side: answer what was received, then close.
     var inputClosed = false
+    /// The last answered request said it was the client's last (Connection:
+    /// close, or HTTP/1.0 without keep-alive).
+    var clientClosing = false
     /// EPOLLOUT is registered because a write hit EAGAIN.
     var pollingWrite = false
     /// Responses written on this connection.
