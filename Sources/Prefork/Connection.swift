@@ -1,3 +1,4 @@
+@preconcurrency import Glibc
 import HTTP1
 
 /// One client connection inside a worker: its parser, unsent output, a reply
@@ -42,6 +43,8 @@ final class Connection {
     /// The last answered request said it was the client's last (Connection:
     /// close, or HTTP/1.0 without keep-alive).
     var clientClosing = false
+    /// TCP_NODELAY is set (see `setNoDelay`).
+    private(set) var noDelay = false
     /// EPOLLOUT is registered because a write hit EAGAIN.
     var pollingWrite = false
     /// Responses written on this connection.
@@ -63,6 +66,12 @@ final class Connection {
         self.phaseSince = now
         self.lastWriteProgress = now
         self.deadline = now
+    }
+
+    func setNoDelay() {
+        var on: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        noDelay = true
     }
 
     var hasPendingOutput: Bool { written < output.count || file != nil }

@@ -129,6 +129,10 @@ extension Worker {
     ) {
         let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: servingConnections) && !connection.inputClosed
         if !keepAlive { connection.closeAfterWrite = true }
+        // TCP_NODELAY only once a connection stays open for another response
+        // (where Nagle could hold a small write back behind an unacked one): a
+        // connection-per-request response is one write followed by close.
+        if keepAlive && !connection.noDelay { connection.setNoDelay() }
         let queuedBefore = connection.output.count
         workerFields.render(served: served)
         var bodyBytes = request.headOnly ? 0 : response.body.count

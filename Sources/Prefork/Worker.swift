@@ -172,13 +172,15 @@ final class Worker {
                 break
             }
             open(fd, peer: readsPeer ? PeerAddress.of(storage) : nil)
+            // One accept per wakeup, as nginx without multi_accept: the
+            // listener is level-triggered, so a deeper backlog wakes us again,
+            // and a lone connection costs no accept4 that fails with EAGAIN.
+            break
         }
         if !canAccept { pauseAccepting() }
     }
 
     private func open(_ fd: Int32, peer: PeerAddress?) {
-        var on: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         let now = Instant.now()
         let connection = Connection(fd: fd, limits: limits, now: now)
         if let peer { connection.peer = peer }
