@@ -65,9 +65,16 @@ struct StaticFileCache {
         return nil
     }
 
-    /// Remembers an entry when there is room; a small body counts against `maxBodyBytes`.
-    mutating func insert(_ key: String, _ entry: Entry) {
+    /// Remembers an entry when there is room and the file has settled; a
+    /// small body counts against `maxBodyBytes`.
+    ///
+    /// File times tick with the kernel's coarse clock (a few ms), so a
+    /// rewrite of the same size within one tick after our stat would keep the
+    /// whole identity: a file changed in the last two seconds is served
+    /// without being remembered, and the next request looks again.
+    mutating func insert(_ key: String, _ entry: Entry, now: Int = time(nil)) {
         if entries.count >= Self.maxEntries { return }
+        if max(entry.identity.mtimeSec, entry.identity.ctimeSec) >= now - 1 { return }
         if entry.hasBody {
             guard bodyBytes + entry.size <= Self.maxBodyBytes else { return }
             bodyBytes += entry.size
