@@ -171,11 +171,12 @@ final class Worker {
                 log.error("accept_failed", metadata: ["error": "\(error)"])
                 break
             }
+            // Drain the backlog (as far as the budget allows): with
+            // EPOLLEXCLUSIVE a connection left queued here wakes no other
+            // worker until the next one arrives. (One accept per wakeup was
+            // tried: a worker that then paused or retired left connections
+            // stranded for seconds in the churn test.)
             open(fd, peer: readsPeer ? PeerAddress.of(storage) : nil)
-            // One accept per wakeup, as nginx without multi_accept: the
-            // listener is level-triggered, so a deeper backlog wakes us again,
-            // and a lone connection costs no accept4 that fails with EAGAIN.
-            break
         }
         if !canAccept { pauseAccepting() }
     }
