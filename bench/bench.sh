@@ -5,7 +5,7 @@
 # reports medians over rounds and ratios to nginx from this one run.
 # Writes $OUT/{raw.tsv,table.md,wrk/,curl/,run/} and docs/bench/{RESULTS-table.md,chart.svg}.
 # Env: ROUNDS=3 DUR=4s KILLS=5 CURLDUR=4 ONLY="nginx preforkd" NO_SETUP=1 NO_BUILD=1
-#      PREFORKD=path CHAOS_RUN=path OUT=dir (default bench/results/DATE-TIME) NO_DOCS=1
+#      SCRATCH=dir (default .build-bench) PREFORKD=path CHAOS_RUN=path OUT=dir (default bench/results/DATE-TIME) NO_DOCS=1
 # --quick: 1 round of 2 s runs, 2 kills, nginx and the preforkd variants only.
 set -uo pipefail
 B=$(cd "$(dirname "$0")" && pwd)
@@ -16,8 +16,11 @@ if [[ ${1:-} == --quick ]]; then
 fi
 ROUNDS=${ROUNDS:-3} DUR=${DUR:-4s} KILLS=${KILLS:-5} CURLDUR=${CURLDUR:-4} ONLY=${ONLY:-}
 OUT=${OUT:-$B/results/$(date +%Y%m%d-%H%M%S)} RUN=$OUT/run RAW=$OUT/raw.tsv
-PREFORKD=${PREFORKD:-$ROOT/.build-perf/release/preforkd}
-CHAOS_RUN=${CHAOS_RUN:-$ROOT/.build-perf/release/chaos-run}
+# The recommended build: release, Swift runtime linked statically (--static-swift-stdlib:
+# fewer relocated pages per process, so less RSS per worker and a cheaper fork).
+SCRATCH=${SCRATCH:-$ROOT/.build-bench}
+PREFORKD=${PREFORKD:-$SCRATCH/release/preforkd}
+CHAOS_RUN=${CHAOS_RUN:-$SCRATCH/release/chaos-run}
 mkdir -p "$RUN" "$OUT/wrk" "$OUT/curl" && : > "$RAW"
 source "$B/lib.sh"
 init_nap
@@ -25,8 +28,8 @@ init_nap
 [[ -n ${NO_SETUP:-} ]] || "$B/setup.sh" >&2 || { echo "setup failed" >&2; exit 2; }
 "$B/mkfiles.sh" > /dev/null
 if [[ -z ${NO_BUILD:-} ]]; then
-  (cd "$ROOT" && swift build -c release --scratch-path .build-perf --product preforkd >&2 \
-    && swift build -c release --scratch-path .build-perf --product chaos-run >&2) || { echo "build failed" >&2; exit 2; }
+  (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product preforkd >&2 \
+    && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product chaos-run >&2) || { echo "build failed" >&2; exit 2; }
 fi
 
 rec() { printf '%s\t%s\t%s\t%s\n' "$PEER" "$ROUND" "$1" "$2" >> "$RAW"; }
@@ -60,34 +63,17 @@ wait_for_workers() {  # until the master has back as many live children as at st
 
 ms() { echo "$(( $1 / 1000 )).$(( $1 % 1000 / 100 ))"; }
 
-respawn_once() {  # SIGKILL one worker; time until a new child exists AND a GET answers 200
-  local victim t0 tfork= tok=
-  kids_of "$MASTER"; victim=${KIDS[0]}
-  new_kids_of "$MASTER"                      # baseline for "new pids"
-  kill -KILL "$victim"; now_us; t0=$NOW
-  while (( NOW - t0 < 10000000 )); do
-    if [[ -z $tfork ]]; then new_kids_of "$MASTER"; (( ${#NEWKIDS[@]} )) && tfork=$NOW; fi
-    if [[ -n $tfork ]] && http_ok "$PORT"; then now_us; tok=$NOW; break; fi
-    nap 0.0005; now_us
-  done
-  rec respawn_fork_ms "$(ms $(( ${tfork:-$NOW} - t0 )))"
-  rec respawn_ms "$(ms $(( ${tok:-$NOW} - t0 )))"
-  [[ -z $tok ]] && log "respawn: no new child answering within 10 s"
+respawn_once() {  # SIGKILL the oldest worker; time until a new child exists AND a GET answers 200 (lifecycle.py)
+  local fork ok
+  read -r fork ok < <(python3 "$B/lifecycle.py" respawn "$MASTER" "$PORT")
+  rec respawn_fork_ms "$fork"; rec respawn_ms "$ok"
+  [[ ${ok%.*} -ge 10000 ]] && log "respawn: no new child answering within 10 s"
 }
 
 shutdown_once() {  # SIGTERM master while idle; time until master + all workers are gone and the port refuses
-  local t0 p pids gone
-  kids_of "$MASTER"; pids=("${KIDS[@]}")
-  new_kids_of "$MASTER"
-  kill -TERM "$MASTER"; now_us; t0=$NOW
-  while (( NOW - t0 < 30000000 )); do
-    new_kids_of "$MASTER"; pids+=("${NEWKIDS[@]}")
-    gone=1; for p in "$MASTER" "${pids[@]}"; do alive "$p" && { gone=; break; }; done
-    [[ -n $gone ]] && ! port_listening "$PORT" && break
-    nap 0.0005; now_us
-  done
-  now_us; rec shutdown_ms "$(ms $(( NOW - t0 )))"
-  [[ -z $gone ]] && log "shutdown: still running after 30 s"
+  local t
+  read -r t < <(python3 "$B/lifecycle.py" shutdown "$MASTER" "$PORT")
+  rec shutdown_ms "$t"
   wait "$MASTER" 2>/dev/null; MASTER=
 }
 
@@ -148,7 +134,7 @@ one_round() {  # all scenarios of one peer
   fi
   if has life; then
     kill_under_load
-    for (( i = 0; i < KILLS; i++ )); do wait_for_workers; nap 0.2; respawn_once; done
+    for (( i = 0; i < KILLS; i++ )); do wait_for_workers; nap 0.3; respawn_once; done
     wait_for_workers; nap 0.3; shutdown_once
   fi
   stop_peer

@@ -3,14 +3,16 @@
 # preforkd worker, measured with callgrind (deterministic, unlike wall time on
 # shared cores). Two runs with different request counts; the difference divided
 # by the difference in requests removes start-up and shutdown costs.
-# Env: PREFORKD (default .build-perf/release/preforkd), N1=300 N2=1300, OUT=dir.
+# Env: PREFORKD (default .build-bench/release/preforkd, what bench.sh builds), N1=300 N2=1300, OUT=dir.
 set -euo pipefail
 B=$(cd "$(dirname "$0")" && pwd)
 MODE=${1:-keepalive}
-PREFORKD=${PREFORKD:-$B/../.build-perf/release/preforkd}
+PREFORKD=${PREFORKD:-$B/../.build-bench/release/preforkd}
 N1=${N1:-300} N2=${N2:-1300} PORT=${PORT:-18190}
 OUT=${OUT:-$B/results/profile-$MODE}
 mkdir -p "$OUT"
+# valgrind 3.19 cannot read Swift 6.3's DWARF 5: profile a copy without debug info.
+strip --strip-debug -o "$OUT/preforkd" "$PREFORKD"; PREFORKD=$OUT/preforkd
 args=(--workers 1 --lifetime 0 --port "$PORT")
 path=/hello.txt close=
 case $MODE in

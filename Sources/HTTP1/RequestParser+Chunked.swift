@@ -4,7 +4,7 @@ extension RequestParser {
         let tooLong = HTTPError.badRequest("chunk size line too long")
         guard let range = try scanLine(maxContent: limits.maxChunkLine, tooLong: tooLong) else { return false }
         consumeLine(range)
-        let size = try withBytes(range) { (b: Bytes) throws(HTTPError) in try ChunkLine.parseSize(b) }
+        let size = try Self.withBytes(buffer, range) { (b: Bytes) throws(HTTPError) in try ChunkLine.parseSize(b) }
         if size == 0 {
             state = .trailers
             return true

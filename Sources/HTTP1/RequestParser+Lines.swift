@@ -36,7 +36,10 @@ extension RequestParser {
     }
 
     /// Runs `body` over the buffered bytes in `range`; parse results that throw come back out.
-    func withBytes<R>(_ range: Range<Int>, _ body: (Bytes) throws(HTTPError) -> R) throws(HTTPError) -> R {
+    /// Static, with the buffer passed in (a retain): as a method on `self` a
+    /// closure that mutates the parser (stepField) would force a copy of the
+    /// whole parser for every line.
+    static func withBytes<R>(_ buffer: [UInt8], _ range: Range<Int>, _ body: (Bytes) throws(HTTPError) -> R) throws(HTTPError) -> R {
         let result: Result<R, HTTPError> = buffer.withUnsafeBufferPointer { p in
             do throws(HTTPError) {
                 return .success(try body(p[range]))

@@ -28,7 +28,7 @@ extension RequestParser {
             }
             return true
         }
-        pending.line = try withBytes(range) { (b: Bytes) throws(HTTPError) in try RequestLine.parse(b) }
+        pending.line = try Self.withBytes(buffer, range) { (b: Bytes) throws(HTTPError) in try RequestLine.parse(b) }
         state = .fields
         return true
     }
@@ -45,7 +45,7 @@ extension RequestParser {
         }
         pending.fieldBytes += range.count + 2
         pending.fieldCount += 1
-        let (name, value) = try withBytes(range) { (b: Bytes) throws(HTTPError) in
+        let (name, value) = try Self.withBytes(buffer, range) { (b: Bytes) throws(HTTPError) in
             let (name, value) = try FieldLine.parse(b)
             // Trailers never take part in framing (RFC 9112 7.1.2).
             if !trailer { try pending.framing.observe(name: name, value: value) }

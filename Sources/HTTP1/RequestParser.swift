@@ -66,7 +66,12 @@ public struct RequestParser: Sendable {
     public var bufferedByteCount: Int { buffer.count - start }
 
     /// The current phase; `.idle` only when nothing of a next request is buffered.
-    public var phase: Phase {
+    /// Stored, updated by `feed` and `next`: the worker reads it after every
+    /// read, and reading a computed property of a struct kept in a class
+    /// property copies the whole parser (retains of every buffer in it).
+    public private(set) var phase: Phase = .idle
+
+    private func currentPhase() -> Phase {
         switch state {
         case .requestLine: bufferedByteCount == 0 ? .idle : .head
         case .fields: .head
@@ -84,6 +89,7 @@ public struct RequestParser: Sendable {
         guard failure == nil else { return }
         compact()
         buffer.append(contentsOf: bytes)
+        phase = currentPhase()
     }
 
     /// Appends received bytes. Bytes fed after a failure are dropped.
@@ -91,12 +97,14 @@ public struct RequestParser: Sendable {
         guard failure == nil else { return }
         compact()
         buffer.append(contentsOf: bytes)
+        phase = currentPhase()
     }
 
     /// Next complete request, nil when more bytes are needed. After a throw the parser is
     /// poisoned (every later call throws the same error): the connection must close.
     public mutating func next() throws(HTTPError) -> Request? {
         if let failure { throw failure }
+        defer { phase = currentPhase() }
         do {
             return try step()
         } catch {

@@ -1,3 +1,4 @@
+@preconcurrency import Glibc
 import HTTP1
 
 /// One client connection inside a worker: its parser, unsent output, a reply
@@ -39,6 +40,11 @@ final class Connection {
     var closeAfterWrite = false
     /// The peer shut its side: answer what was received, then close.
     var inputClosed = false
+    /// The last answered request said it was the client's last (Connection:
+    /// close, or HTTP/1.0 without keep-alive).
+    var clientClosing = false
+    /// TCP_NODELAY is set (see `setNoDelay`).
+    private(set) var noDelay = false
     /// EPOLLOUT is registered because a write hit EAGAIN.
     var pollingWrite = false
     /// Responses written on this connection.
@@ -60,6 +66,12 @@ final class Connection {
         self.phaseSince = now
         self.lastWriteProgress = now
         self.deadline = now
+    }
+
+    func setNoDelay() {
+        var on: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        noDelay = true
     }
 
     var hasPendingOutput: Bool { written < output.count || file != nil }

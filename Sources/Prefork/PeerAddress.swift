@@ -57,7 +57,12 @@ public struct PeerAddress: Sendable, Equatable, CustomStringConvertible {
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
         }
         guard rc == 0 else { return .unknown }
-        return withUnsafePointer(to: &storage) { pointer in
+        return of(storage)
+    }
+
+    /// The address in a sockaddr_storage filled by accept4 or getpeername.
+    static func of(_ storage: sockaddr_storage) -> PeerAddress {
+        withUnsafePointer(to: storage) { pointer in
             switch Int32(pointer.pointee.ss_family) {
             case AF_INET:
                 return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {

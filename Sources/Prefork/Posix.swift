@@ -89,9 +89,14 @@ enum Posix {
 
     /// accept4(2), non-blocking and close-on-exec; nil when no connection is queued
     /// (another worker won it, or the queue is empty).
-    static func accept(_ fd: Int32) throws(PosixError) -> Int32? {
+    /// With `peer`, the peer's address comes back from accept4 itself (no
+    /// getpeername call per connection).
+    static func accept(_ fd: Int32, peer: UnsafeMutablePointer<sockaddr_storage>? = nil) throws(PosixError) -> Int32? {
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         while true {
-            let result = cshim_accept_nonblock(fd, nil, nil)
+            let result = peer.map { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { cshim_accept_nonblock(fd, $0, &length) }
+            } ?? cshim_accept_nonblock(fd, nil, nil)
             if result >= 0 { return result }
             switch Glibc.errno {
             case EINTR: continue

@@ -79,6 +79,7 @@ extension Worker {
             return
         }
         guard let served = reserveUnit(for: connection) else { return }
+        connection.clientClosing = !request.keepAlive
         let context = RequestContext(worker: setup.identity, served: served, budget: budget.limit, peer: connection.peer)
         let reply = builtins.route(request, context: context) ?? handler.handle(request, context: context)
         let started = connection.requestStart ?? now
@@ -95,6 +96,7 @@ extension Worker {
     /// A request the parser refused: answer its status and close.
     private func answer(_ error: HTTPError, on connection: Connection) {
         guard let served = reserveUnit(for: connection) else { return }
+        connection.clientClosing = false  // the rest of a refused request may still be arriving: linger
         let facts = Connection.RequestFacts(version: .http1_1, keepAlive: false, headOnly: false)
         write(Response.error(error), for: facts, served: served, on: connection)
     }
@@ -127,6 +129,10 @@ extension Worker {
     ) {
         let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: servingConnections) && !connection.inputClosed
         if !keepAlive { connection.closeAfterWrite = true }
+        // TCP_NODELAY only once a connection stays open for another response
+        // (where Nagle could hold a small write back behind an unacked one): a
+        // connection-per-request response is one write followed by close.
+        if keepAlive && !connection.noDelay { connection.setNoDelay() }
         let queuedBefore = connection.output.count
         workerFields.render(served: served)
         var bodyBytes = request.headOnly ? 0 : response.body.count

@@ -12,6 +12,8 @@ import Prefork
 struct StaticFiles: RequestHandler {
     /// The root's real path, without a trailing slash.
     let root: String
+    /// This worker's memo of served files (each worker has its own copy after fork).
+    var cache = StaticFileCache()
 
     init(root: String) throws {
         guard let real = realpath(root, nil) else { throw StaticFilesError.badRoot(root) }
@@ -23,46 +25,81 @@ struct StaticFiles: RequestHandler {
     static let allow = ("Allow", "GET, HEAD, OPTIONS")
 
     mutating func handle(_ request: Request, context: RequestContext) -> Reply {
-        if request.method == "OPTIONS" { return Reply(Response(status: 204, headers: [Self.allow], body: [])) }
-        guard request.method == "GET" || request.method == "HEAD" else {
+        let get = request.method == "GET"
+        if !get && request.method == "OPTIONS" { return Reply(Response(status: 204, headers: [Self.allow], body: [])) }
+        guard get || request.method == "HEAD" else {
             return Reply(Self.text(405, "405 Method Not Allowed\n", extra: [Self.allow]))
         }
+        if let entry = cache.lookup(request.path, sendfileAbove: Self.sendfileThreshold),
+           let reply = reply(entry, conditions: request.headers) {
+            return reply
+        }
+        cache.remove(request.path)
         guard let relative = Self.safeRelativePath(request.path) else {
             return Reply(Self.text(400, "400 Bad Request\n"))
         }
-        return serve(relative, conditions: request.headers)
+        switch resolve(relative) {
+        case .failure(let status):
+            return Reply(Self.text(status.code, status.text))
+        case .success(let entry):
+            cache.insert(request.path, entry)
+            return reply(entry, conditions: request.headers) ?? Reply(Self.text(403, "403 Forbidden\n"))
+        }
     }
 
     /// Files above this size go out with sendfile(2) (no copy through the
     /// worker); smaller ones are read and sent with the head in one write.
     static let sendfileThreshold = 16 * 1024
 
-    private func serve(_ relative: String, conditions: HTTPHeaders) -> Reply {
+    /// A refusal: status and its text body.
+    struct Refusal: Error {
+        let code: Int, text: String
+        static let notFound = Refusal(code: 404, text: "404 Not Found\n")
+        static let forbidden = Refusal(code: 403, text: "403 Forbidden\n")
+    }
+
+    /// The full check of a path not (or no longer) in the cache: stat, the
+    /// directory's index, the real path under the root, validators, MIME
+    /// type, and a small file's bytes.
+    private func resolve(_ relative: String) -> Result<StaticFileCache.Entry, Refusal> {
         var path = root + relative
-        guard var info = Self.fileInfo(path) else { return Reply(Self.text(404, "404 Not Found\n")) }
+        guard var info = Self.fileInfo(path) else { return .failure(.notFound) }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             path += path.hasSuffix("/") ? "index.html" : "/index.html"
-            guard let index = Self.fileInfo(path) else { return Reply(Self.text(403, "403 Forbidden\n")) }
+            guard let index = Self.fileInfo(path) else { return .failure(.forbidden) }
             info = index
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG, isInsideRoot(path) else { return Reply(Self.text(404, "404 Not Found\n")) }
+        guard (info.st_mode & S_IFMT) == S_IFREG, isInsideRoot(path) else { return .failure(.notFound) }
         let validators = Validators(info)
-        // Checked only once the file is known to be inside the root: a 304
-        // must never confirm the existence of anything outside it.
-        if validators.notModified(conditions) {
-            return Reply(Response(status: 304, headers: validators.fields, body: []))
-        }
-        let head = Response(status: 200, headers: [("Content-Type", MimeTypes.type(for: path))] + validators.fields, body: [])
+        var ok = Response(status: 200, headers: [("Content-Type", MimeTypes.type(for: path))] + validators.fields, body: [])
         let size = Int(info.st_size)
-        if size > Self.sendfileThreshold {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return Reply(Self.text(403, "403 Forbidden\n")) }
-            return Reply(head, file: FileBody(fd: fd, length: size))
+        let hasBody = size <= Self.sendfileThreshold
+        if hasBody {
+            guard let body = Self.read(path, size: size) else { return .failure(.forbidden) }
+            ok.body = body
         }
-        guard let body = Self.read(path, size: size) else { return Reply(Self.text(403, "403 Forbidden\n")) }
-        var response = head
-        response.body = body
-        return Reply(response)
+        return .success(StaticFileCache.Entry(
+            path: path, identity: .init(info), validators: validators, ok: ok,
+            notModified: Response(status: 304, headers: validators.fields, body: []), hasBody: hasBody))
+    }
+
+    /// The reply from a checked entry; nil when a sendfile body's descriptor
+    /// no longer shows the entry's file (the caller then checks afresh).
+    private func reply(_ entry: StaticFileCache.Entry, conditions: HTTPHeaders) -> Reply? {
+        // Validators only once the file is known to be inside the root: a 304
+        // must never confirm the existence of anything outside it.
+        if conditions.hasCacheConditions && entry.validators.notModified(conditions) {
+            return Reply(entry.notModified)
+        }
+        if entry.hasBody { return Reply(entry.ok) }
+        let fd = open(entry.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, StaticFileCache.Identity(info) == entry.identity else {
+            close(fd)
+            return nil
+        }
+        return Reply(entry.ok, file: FileBody(fd: fd, length: entry.size))
     }
 
     /// Symlinks may point anywhere: the real path decides.
@@ -115,13 +152,16 @@ struct StaticFiles: RequestHandler {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var body = [UInt8](repeating: 0, count: size)
         var offset = 0
-        while offset < size {
-            let n = body.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, size - offset) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            offset += n
+        // No zero fill: the bytes are read straight into the array's storage.
+        let body = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            while offset < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + offset, size - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                offset += n
+            }
+            count = offset
         }
         return offset == size ? body : nil
     }
