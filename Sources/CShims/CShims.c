@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
@@ -73,6 +74,7 @@ uint32_t cshim_epollerr(void) { return EPOLLERR; }
 uint32_t cshim_epollhup(void) { return EPOLLHUP; }
 uint32_t cshim_epollrdhup(void) { return EPOLLRDHUP; }
 uint32_t cshim_epollexclusive(void) { return EPOLLEXCLUSIVE; }
+uint32_t cshim_epollet(void) { return EPOLLET; }
 
 int cshim_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
@@ -184,6 +186,8 @@ int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[]
     }
     return pid;
 }
+
+int cshim_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 int cshim_msg_nosignal(void) { return MSG_NOSIGNAL; }
 

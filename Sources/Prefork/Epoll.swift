@@ -10,6 +10,8 @@ final class Epoll {
     static let peerClosed = cshim_epollrdhup()
     /// Wake one waiter per connection, not every worker (no thundering herd).
     static let exclusive = cshim_epollexclusive()
+    /// One event per change (the nudge eventfd is never read).
+    static let edgeTriggered = cshim_epollet()
 
     let fd: Int32
     private var readyFDs = [Int32](repeating: 0, count: 256)

@@ -34,6 +34,7 @@ public struct Server {
         let listener: Listener
         let scoreboard: Scoreboard
         let masterPipe: (read: Int32, write: Int32)
+        let nudge: AcceptNudge
         let pidFile = config.pidFile.map(PidFile.init(path:))
         do {
             // Blocked first: a signal during startup waits in the queue.
@@ -44,6 +45,7 @@ public struct Server {
             listener = try Listener.bind(host: config.host, port: config.port, backlog: config.backlog)
             scoreboard = try Scoreboard(capacity: max(64, config.workers))
             masterPipe = try Posix.pipe()
+            nudge = try AcceptNudge.make()
             try pidFile?.claim(pid: getpid())
         } catch let error as StartupError {
             readiness.failed(error)
@@ -55,7 +57,7 @@ public struct Server {
         scoreboard[.masterPid] = Int(getpid())
         scoreboard[.startedAt] = Int(Instant.now().nanoseconds)
         let spawner = WorkerSpawner(config: config, scoreboard: scoreboard, listenerFD: listener.fd,
-                                    masterPipe: masterPipe, masterSignals: signals, eventLog: eventLog, accessLog: accessLog,
+                                    masterPipe: masterPipe, nudge: nudge, masterSignals: signals, eventLog: eventLog, accessLog: accessLog,
                                     handler: handler)
         let master = Master(config: config, eventLog: eventLog, accessLog: accessLog, scoreboard: scoreboard, signals: signals,
                             listener: listener, spawner: spawner, readiness: readiness)

@@ -11,6 +11,8 @@ struct WorkerSetup {
     var listenerFD: Int32
     /// Read end of the master's pipe: EOF means the master died.
     var masterPipe: Int32
+    /// Shared with every worker: see AcceptNudge.
+    var nudge: AcceptNudge
     var masterPid: pid_t
     var eventLog: EventLog
     /// Opened by the master before the first fork; nil = off.
@@ -82,6 +84,7 @@ final class Worker {
         try epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
         try epoll.add(signals.fd, Epoll.readable)
         try epoll.add(setup.masterPipe, Epoll.readable)
+        try epoll.add(setup.nudge.fd, Epoll.readable | Epoll.edgeTriggered)
     }
 
     /// Boots the handler and serves until drained; exits the process.
@@ -115,6 +118,8 @@ final class Worker {
             acceptConnections()
         } else if fd == signals.fd {
             for signal in (try? signals.drain()) ?? [] { handle(signal) }
+        } else if fd == setup.nudge.fd {
+            if !acceptPaused && !listenerClosed { acceptConnections() }
         } else if fd == setup.masterPipe {
             masterGone()
         } else if let connection = connection(for: fd) {
@@ -221,6 +226,13 @@ final class Worker {
         guard !acceptPaused, !listenerClosed else { return }
         acceptPaused = true
         epoll.remove(setup.listenerFD)
+        handOffBacklog()
+    }
+
+    /// We stop accepting: if connections are still queued, wake the others
+    /// (EPOLLEXCLUSIVE woke only us for them).
+    private func handOffBacklog() {
+        if AcceptNudge.backlogPending(setup.listenerFD) { setup.nudge.wakeOthers() }
     }
 
     func resumeAccepting() {
@@ -235,6 +247,7 @@ final class Worker {
         guard !listenerClosed else { return }
         listenerClosed = true
         if !acceptPaused { epoll.remove(setup.listenerFD) }
+        handOffBacklog()
         Posix.close(setup.listenerFD)
     }
 

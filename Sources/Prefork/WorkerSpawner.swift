@@ -11,6 +11,7 @@ struct WorkerSpawner {
     /// The master keeps `write` open and never writes: workers see EOF on
     /// `read` exactly when the master is gone.
     let masterPipe: (read: Int32, write: Int32)
+    let nudge: AcceptNudge
     let masterSignals: SignalSource
     let eventLog: EventLog
     let accessLog: AccessLog?
@@ -40,7 +41,7 @@ struct WorkerSpawner {
             _exit(WorkerExit.bootFailed)  // /__fault/boot-fail: exercise the crash-loop backoff
         }
         let setup = WorkerSetup(identity: identity, config: config, scoreboard: scoreboard, listenerFD: listenerFD,
-                                masterPipe: masterPipe.read, masterPid: masterPid, eventLog: eventLog,
+                                masterPipe: masterPipe.read, nudge: nudge, masterPid: masterPid, eventLog: eventLog,
                                 accessLog: accessLog)
         do {
             let worker = try Worker(setup: setup, handler: handler)

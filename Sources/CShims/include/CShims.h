@@ -52,6 +52,7 @@ uint32_t cshim_epollerr(void);
 uint32_t cshim_epollhup(void);
 uint32_t cshim_epollrdhup(void);
 uint32_t cshim_epollexclusive(void);
+uint32_t cshim_epollet(void);
 
 // epoll(7) without touching the packed `struct epoll_event` from Swift.
 // cshim_epoll_ctl: op is EPOLL_CTL_ADD/MOD/DEL (passed as 1/3/2 via the
@@ -85,6 +86,9 @@ int cshim_spawn_addclosefrom(void *file_actions, int lowfd);
 int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[],
                         int stdin_fd, int stdout_fd, int stderr_fd,
                         int new_pgroup, int death_signal);
+
+// eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC).
+int cshim_eventfd(void);
 
 // send(2) flag that turns SIGPIPE into EPIPE (an anonymous enum in glibc).
 int cshim_msg_nosignal(void);
