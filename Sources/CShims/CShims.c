@@ -75,6 +75,7 @@ uint32_t cshim_epollhup(void) { return EPOLLHUP; }
 uint32_t cshim_epollrdhup(void) { return EPOLLRDHUP; }
 uint32_t cshim_epollexclusive(void) { return EPOLLEXCLUSIVE; }
 uint32_t cshim_epollet(void) { return EPOLLET; }
+uint32_t cshim_epolloneshot(void) { return EPOLLONESHOT; }
 
 int cshim_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 

@@ -1,8 +1,9 @@
 @preconcurrency import Glibc
 import CShims
 
-/// A worker's epoll instance. Level-triggered throughout: a descriptor that
-/// still has work is reported again, so no wakeup is ever lost.
+/// A worker's epoll instance. Level-triggered (except the nudge and the
+/// one-shot backlog watch): a descriptor that still has work is reported
+/// again, so no wakeup is ever lost.
 final class Epoll {
     static let readable = cshim_epollin()
     static let writable = cshim_epollout()
@@ -12,6 +13,8 @@ final class Epoll {
     static let exclusive = cshim_epollexclusive()
     /// One event per change (the nudge eventfd is never read).
     static let edgeTriggered = cshim_epollet()
+    /// One event, then disarmed until `modify` re-arms it (the backlog watch).
+    static let oneShot = cshim_epolloneshot()
 
     let fd: Int32
     private var readyFDs = [Int32](repeating: 0, count: 256)

@@ -47,6 +47,9 @@ final class Worker {
     static let lingerTime: Duration = .milliseconds(200)
     /// Listener registered in epoll (false while at --worker-connections).
     var acceptPaused = false
+    /// A connection was seen queued while paused: check again then (see
+    /// Worker+Backlog).
+    var backlogCheckAt: Instant?
     var listenerClosed = false
     /// Stopping: no new connections, idle ones closed, the rest finish.
     var draining = false
@@ -115,7 +118,7 @@ final class Worker {
 
     private func dispatch(fd: Int32, events: UInt32) {
         if fd == setup.listenerFD && !listenerClosed {
-            acceptConnections()
+            if acceptPaused { backlogSeen(now: .now()) } else { acceptConnections() }
         } else if fd == signals.fd {
             for signal in (try? signals.drain()) ?? [] { handle(signal) }
         } else if fd == setup.nudge.fd {
@@ -226,6 +229,7 @@ final class Worker {
         guard !acceptPaused, !listenerClosed else { return }
         acceptPaused = true
         epoll.remove(setup.listenerFD)
+        watchBacklog()
         handOffBacklog()
     }
 
@@ -238,6 +242,7 @@ final class Worker {
     func resumeAccepting() {
         guard acceptPaused, canAccept else { return }
         acceptPaused = false
+        epoll.remove(setup.listenerFD)  // the backlog watch
         try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
     }
 
@@ -246,7 +251,7 @@ final class Worker {
     private func closeListener() {
         guard !listenerClosed else { return }
         listenerClosed = true
-        if !acceptPaused { epoll.remove(setup.listenerFD) }
+        epoll.remove(setup.listenerFD)  // registered to accept, or as the backlog watch
         handOffBacklog()
         Posix.close(setup.listenerFD)
     }
@@ -272,6 +277,7 @@ final class Worker {
     private func expireTimers(now: Instant) {
         guard now >= nextTimerCheck else { return }
         nextTimerCheck = Instant(nanoseconds: .max)
+        checkBacklog(now: now)
         for case let connection? in connections {
             if connection.deadline <= now {
                 if connection.lingerUntil != nil {
@@ -288,6 +294,7 @@ final class Worker {
                 nextTimerCheck = connection.deadline
             }
         }
+        if let at = backlogCheckAt, at < nextTimerCheck { nextTimerCheck = at }
     }
 
     func connection(for fd: Int32) -> Connection? {

@@ -53,6 +53,7 @@ uint32_t cshim_epollhup(void);
 uint32_t cshim_epollrdhup(void);
 uint32_t cshim_epollexclusive(void);
 uint32_t cshim_epollet(void);
+uint32_t cshim_epolloneshot(void);
 
 // epoll(7) without touching the packed `struct epoll_event` from Swift.
 // cshim_epoll_ctl: op is EPOLL_CTL_ADD/MOD/DEL (passed as 1/3/2 via the
