@@ -61,6 +61,7 @@ public struct Server {
                                     handler: handler)
         let master = Master(config: config, eventLog: eventLog, accessLog: accessLog, scoreboard: scoreboard, signals: signals,
                             listener: listener, spawner: spawner, readiness: readiness)
+        MetadataWarmup.run(config: config)
         let code = master.run()
         pidFile?.release(pid: getpid())
         return code
