@@ -4,8 +4,10 @@ import Harness
 import Testing
 
 extension Integration {
-    /// No child of the master stays a zombie across two 10 ms samples, during a
-    /// kill storm and during heavy lifetime churn, and none is left at the end.
+    /// No child of the master stays a zombie across two 10 ms samples while the
+    /// master sleeps (a master waiting for a CPU gets up to 1 s: ZombieCheck),
+    /// during a kill storm and during heavy lifetime churn, and none is left
+    /// at the end.
     @Suite struct ZombieTests {
         /// Samples the master every 10 ms while `body` runs; checks the samples.
         func sampled(_ d: Daemon, _ what: String, _ body: () -> Void) -> [ProcessSample] {

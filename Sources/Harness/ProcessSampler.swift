@@ -13,8 +13,16 @@ public struct ProcessSample: Sendable, Codable {
     public var masterFDs: Int?
     /// Master's resident memory in KiB (leak check).
     public var masterRSSKB: Int?
+    /// The master's /proc state letter (S asleep, R runnable, D in a syscall);
+    /// nil when unknown. ZombieCheck needs it to tell a master that ignored a
+    /// death from one the scheduler has not run yet.
+    public var masterState: String?
 
-    public init(time: UInt64, masterAlive: Bool, children: [ProcessEntry], masterFDs: Int? = nil, masterRSSKB: Int? = nil) {
+    public init(
+        time: UInt64, masterAlive: Bool, children: [ProcessEntry], masterFDs: Int? = nil, masterRSSKB: Int? = nil,
+        masterState: String? = nil
+    ) {
+        self.masterState = masterState
         self.time = time
         self.masterAlive = masterAlive
         self.children = children
@@ -27,7 +35,7 @@ public struct ProcessSample: Sendable, Codable {
         let me = ProcFS.entry(master)
         return ProcessSample(time: monotonicNanos(), masterAlive: me.map { !$0.isZombie } ?? false,
                              children: ProcFS.children(of: master),
-                             masterFDs: ProcFS.fdCount(master), masterRSSKB: ProcFS.rssKB(master))
+                             masterFDs: ProcFS.fdCount(master), masterRSSKB: ProcFS.rssKB(master), masterState: me.map { String($0.state) })
     }
 }
 

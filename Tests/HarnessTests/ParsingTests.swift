@@ -75,8 +75,21 @@ import Glibc
         ProcessEntry(pid: pid, ppid: 1, state: state, startTime: start, comm: "w")
     }
 
-    func sample(_ t: UInt64, _ children: [ProcessEntry]) -> ProcessSample {
-        ProcessSample(time: t * 10_000_000, masterAlive: true, children: children)
+    func sample(_ t: UInt64, _ children: [ProcessEntry], master: String? = nil) -> ProcessSample {
+        ProcessSample(time: t * 10_000_000, masterAlive: true, children: children, masterState: master)
+    }
+
+    @Test func masterWaitingForACPUIsGivenTime() {
+        // Runnable (R) or in a syscall (D) in the second sighting: the
+        // scheduler, not the master, kept the zombie; asleep (S): ignored.
+        let waiting = [sample(0, [child(10, "Z")]), sample(1, [child(10, "Z")], master: "R"),
+                       sample(2, [child(10, "Z")], master: "D"), sample(3, [])]
+        #expect(ZombieCheck.violations(waiting).isEmpty)
+        let asleep = [sample(0, [child(10, "Z")]), sample(1, [child(10, "Z")], master: "S"), sample(2, [])]
+        #expect(ZombieCheck.violations(asleep).count == 1)
+        // Starved past the limit (1 s): reported whatever the state.
+        let starved = [sample(0, [child(10, "Z")]), sample(101, [child(10, "Z")], master: "R"), sample(102, [])]
+        #expect(ZombieCheck.violations(starved).count == 1)
     }
 
     @Test func cleanRunHasNoViolations() {
