@@ -43,3 +43,37 @@ extension Integration {
         }
     }
 }
+
+extension Integration.StaticFilesTests {
+    /// If-Modified-Since in each HTTP-date form a recipient MUST accept (RFC
+    /// 9110 5.6.7): a date after the file's mtime gives 304, one before 200.
+    @Test func ifModifiedSinceAcceptsAllThreeDateForms() throws {
+        let root = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try "dated\n".write(toFile: root + "/f.txt", atomically: true, encoding: .utf8)
+        let d = try Daemon(["--root", root])
+        defer { d.stop() }
+        func status(_ since: String) throws -> Int {
+            let c = try RawClient(port: d.port)
+            try c.send("GET /f.txt HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: \(since)\r\nConnection: close\r\n\r\n")
+            return splitResponses(try c.readToClose()).first?.status ?? 0
+        }
+        let tomorrow = Date().addingTimeInterval(86400)
+        func format(_ pattern: String) -> String {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = TimeZone(identifier: "GMT")
+            f.dateFormat = pattern
+            return f.string(from: tomorrow)
+        }
+        let later = [format("EEE, dd MMM yyyy HH:mm:ss 'GMT'"), format("EEEE, dd-MMM-yy HH:mm:ss 'GMT'"),
+                     format("EEE MMM d HH:mm:ss yyyy").replacingOccurrences(of: #"^(\w+ \w+) (\d) "#, with: "$1  $2 ",
+                                                                              options: .regularExpression)]
+        for since in later { #expect(try status(since) == 304, "If-Modified-Since: \(since)") }
+        // The RFC's own examples (1994: "94" is not 2094, more than 50 years ahead).
+        for since in ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+            #expect(try status(since) == 200, "If-Modified-Since: \(since)")
+        }
+        #expect(try status("yesterday") == 200)
+    }
+}
