@@ -47,6 +47,9 @@ final class Connection {
     private(set) var noDelay = false
     /// EPOLLOUT is registered because a write hit EAGAIN.
     var pollingWrite = false
+    /// In the worker's epoll set (a connection answered and closed in the
+    /// turn that accepted it never is).
+    var registered = false
     /// Responses written on this connection.
     var responses = 0
     /// The parser phase last seen, and since when (header/body timeouts run

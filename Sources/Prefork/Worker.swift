@@ -47,6 +47,10 @@ final class Worker {
     static let lingerTime: Duration = .milliseconds(200)
     /// Listener registered in epoll (false while at --worker-connections).
     var acceptPaused = false
+    /// When the listener was last moved to the back of the wait queue.
+    var lastRequeue: Instant?
+    var eagerRead = EagerRead()
+    static let requeueInterval: Duration = .milliseconds(5)
     /// A connection was seen queued while paused: check again then (see
     /// Worker+Backlog).
     var backlogCheckAt: Instant?
@@ -118,11 +122,11 @@ final class Worker {
 
     private func dispatch(fd: Int32, events: UInt32) {
         if fd == setup.listenerFD && !listenerClosed {
-            if acceptPaused { backlogSeen(now: .now()) } else { acceptConnections() }
+            if acceptPaused { backlogSeen(now: .now()) } else { acceptConnections(drain: false) }
         } else if fd == signals.fd {
             for signal in (try? signals.drain()) ?? [] { handle(signal) }
         } else if fd == setup.nudge.fd {
-            if !acceptPaused && !listenerClosed { acceptConnections() }
+            if !acceptPaused && !listenerClosed { acceptConnections(drain: true) }
         } else if fd == setup.masterPipe {
             masterGone()
         } else if let connection = connection(for: fd) {
@@ -163,7 +167,14 @@ final class Worker {
         return budget.remaining.map { $0 > servingConnections } ?? true
     }
 
-    private func acceptConnections() {
+    /// Accepts one connection per listener event, as nginx without
+    /// multi_accept: the listener is level-triggered in our epoll set, so a
+    /// deeper backlog is reported again on the next wait, and a lone
+    /// connection costs no accept4 that fails with EAGAIN. A worker that
+    /// stops accepting with connections still queued hands them off
+    /// (`handOffBacklog`, the nudge); a nudged worker (`drain`) takes all it
+    /// can, because the listener may not be on its ready list.
+    private func acceptConnections(drain: Bool) {
         var accepted = 0
         var storage = sockaddr_storage()
         while canAccept {
@@ -181,12 +192,8 @@ final class Worker {
                 break
             }
             accepted += 1
-            // Drain the backlog (as far as the budget allows): with
-            // EPOLLEXCLUSIVE a connection left queued here wakes no other
-            // worker until the next one arrives. (One accept per wakeup was
-            // tried: a worker that then paused or retired left connections
-            // stranded for seconds in the churn test.)
             open(fd, peer: readsPeer ? PeerAddress.of(storage) : nil)
+            if !drain { break }
         }
         if !canAccept {
             pauseAccepting()
@@ -200,29 +207,59 @@ final class Worker {
     /// connection. Re-registering moves this worker to the back of the queue:
     /// new connections rotate over the idle workers (their lifetimes wear
     /// evenly, as with the seed's blocking accept).
+    ///
+    /// At most once per `requeueInterval`: the DEL + ADD pair cost about 5% of
+    /// a worker's CPU under Connection: close load when done after every
+    /// accept batch (perf), while rotation needs it only when a worker goes
+    /// idle at the head of the queue. A worker's first batch always requeues,
+    /// so sequential connections reach every idle worker in turn; after that
+    /// a worker keeps the head for at most the interval (even wear over any
+    /// span longer than a few intervals), and a busy worker is skipped by the
+    /// kernel's exclusive wakeup anyway.
     private func requeueListener() {
+        let now = Instant.now()
+        if let last = lastRequeue, now < last + Self.requeueInterval { return }
+        lastRequeue = now
         epoll.remove(setup.listenerFD)
         try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
     }
 
     private func open(_ fd: Int32, peer: PeerAddress?) {
-        let now = Instant.now()
-        let connection = Connection(fd: fd, limits: limits, now: now)
+        let connection = Connection(fd: fd, limits: limits, now: .now())
         if let peer { connection.peer = peer }
-        do {
-            try epoll.add(fd, Epoll.readable | Epoll.peerClosed)
-        } catch {
-            Posix.close(fd)
-            return
-        }
         if Int(fd) >= connections.count {
             connections += Array(repeating: nil, count: Int(fd) + 1 - connections.count + 64)
         }
         connections[Int(fd)] = connection
         liveConnections += 1
-        refreshDeadline(connection)
-        // The request is often already here: read now, save an epoll round trip.
-        readAndServe(connection)
+        // The request is often already here: read now, save an epoll round
+        // trip (see EagerRead). A connection answered and closed in this turn
+        // (Connection: close) never enters the epoll set: no epoll_ctl for it
+        // at all. Otherwise serve() left its deadline set, and it is
+        // registered here (or already was, by a blocked write or a linger).
+        if eagerRead.shouldRead() {
+            eagerRead.record(found: readAndServe(connection))
+        } else {
+            refreshDeadline(connection)
+        }
+        if self.connection(for: fd) === connection && !connection.registered {
+            do {
+                try register(connection, interest(connection))
+            } catch {
+                abort(connection)
+            }
+        }
+    }
+
+    /// Sets what epoll reports for a connection: ADD the first time, MOD after.
+    /// Readiness that came before the ADD is reported by it (level-triggered).
+    func register(_ connection: Connection, _ events: UInt32) throws(PosixError) {
+        if connection.registered {
+            try epoll.modify(connection.fd, events)
+        } else {
+            try epoll.add(connection.fd, events)
+            connection.registered = true
+        }
     }
 
     private func pauseAccepting() {
@@ -320,7 +357,7 @@ final class Worker {
         connection.releaseBodies()
         connection.pollingWrite = false
         lingeringConnections += 1
-        try? epoll.modify(connection.fd, Epoll.readable | Epoll.peerClosed)
+        try? register(connection, Epoll.readable | Epoll.peerClosed)
         refreshDeadline(connection)
         discardInput(connection)
         resumeAccepting()
