@@ -50,7 +50,7 @@ final class Worker {
     /// When the listener was last moved to the back of the wait queue.
     var lastRequeue: Instant?
     var eagerRead = EagerRead()
-    static let requeueInterval: Duration = .milliseconds(5)
+    static let requeueNanos: UInt64 = 5_000_000
     /// A connection was seen queued while paused: check again then (see
     /// Worker+Backlog).
     var backlogCheckAt: Instant?
@@ -59,7 +59,8 @@ final class Worker {
     var draining = false
     /// Earliest deadline among connections: the timer scan runs only then.
     var nextTimerCheck = Instant(nanoseconds: .max)
-    let heartbeatInterval: Duration
+    /// Longest epoll wait, so the heartbeat stays fresh (nanoseconds).
+    let heartbeatNanos: UInt64
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// Read from the worker's signalfd; TTIN/TTOU are blocked only so that a
@@ -85,7 +86,7 @@ final class Worker {
         self.limits = ParserLimits(maxBody: config.maxBody)
         self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,
                                      extra: config.plantedDefect == .extraRequest ? 1 : 0)
-        self.heartbeatInterval = min((config.timeout ?? .seconds(2)) / 2, .seconds(1))
+        self.heartbeatNanos = ConnectionTimeouts.nanoseconds(min((config.timeout ?? .seconds(2)) / 2, .seconds(1)))
         self.signals = try SignalSource(Self.signals)
         self.epoll = try Epoll()
         try epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
@@ -107,9 +108,11 @@ final class Worker {
             let now = Instant.now()
             scoreboard.beat(slot: slot, at: now)
             if draining && liveConnections == 0 { _exit(WorkerExit.ok) }
-            let wait = min(nextTimerCheck, now + heartbeatInterval).since(now)
+            // In nanoseconds: Duration arithmetic costs 128-bit multiplies per turn.
+            let wake = min(nextTimerCheck, now.after(heartbeatNanos))
+            let waitNs = wake.nanoseconds > now.nanoseconds ? wake.nanoseconds - now.nanoseconds : 0
             do {
-                try epoll.wait(timeoutMs: Int32(clamping: (wait.nanosecondsClamped + 999_999) / 1_000_000)) { fd, events in
+                try epoll.wait(timeoutMs: Int32(clamping: (waitNs + 999_999) / 1_000_000)) { fd, events in
                     dispatch(fd: fd, events: events)
                 }
             } catch {
@@ -208,7 +211,7 @@ final class Worker {
     /// new connections rotate over the idle workers (their lifetimes wear
     /// evenly, as with the seed's blocking accept).
     ///
-    /// At most once per `requeueInterval`: the DEL + ADD pair cost about 5% of
+    /// At most once per `requeueNanos` (5 ms): the DEL + ADD pair cost about 5% of
     /// a worker's CPU under Connection: close load when done after every
     /// accept batch (perf), while rotation needs it only when a worker goes
     /// idle at the head of the queue. A worker's first batch always requeues,
@@ -218,7 +221,7 @@ final class Worker {
     /// kernel's exclusive wakeup anyway.
     private func requeueListener() {
         let now = Instant.now()
-        if let last = lastRequeue, now < last + Self.requeueInterval { return }
+        if let last = lastRequeue, now < last.after(Self.requeueNanos) { return }
         lastRequeue = now
         epoll.remove(setup.listenerFD)
         try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
