@@ -4,6 +4,9 @@
 # shared cores). Two runs with different request counts; the difference divided
 # by the difference in requests removes start-up and shutdown costs.
 # Env: PREFORKD (default .build-bench/release/preforkd, what bench.sh builds), N1=300 N2=1300, OUT=dir.
+# SYSCALLS=1: instead, syscalls per request of the worker, natively (no valgrind), by
+# perf stat on syscall tracepoints (strace -c slows the worker enough to change how
+# many connections one accept batch finds); N2 requests.
 set -euo pipefail
 B=$(cd "$(dirname "$0")" && pwd)
 MODE=${1:-keepalive}
@@ -21,6 +24,28 @@ case $MODE in
   static4k) "$B/mkfiles.sh" >/dev/null; args+=(--root "$B/www"); path=/4k.bin ;;
   *) echo "usage: $0 [keepalive|close|static4k]" >&2; exit 2 ;;
 esac
+
+# syscalls: per-request counts of the worker's syscalls, from perf stat.
+syscalls() {
+  local n=$N2 w i calls=(accept4 epoll_ctl epoll_wait read sendto close setsockopt shutdown poll write sendfile64)
+  local ev=raw_syscalls:sys_enter c; for c in "${calls[@]}"; do ev+=",syscalls:sys_enter_$c"; done
+  "$PREFORKD" "${args[@]}" > "$OUT/syscalls-server.log" 2>&1 &
+  SERVER=$!
+  trap 'kill -TERM "$SERVER" 2>/dev/null' EXIT
+  for (( i = 0; i < 100; i++ )); do
+    python3 "$B/reqloop.py" "$PORT" 1 "$path" 2>/dev/null >/dev/null && break; sleep 0.1
+  done
+  w=$(cat "/proc/$SERVER/task/$SERVER/children")
+  perf stat -x, -e "$ev" -p "${w// /,}" -o "$OUT/syscalls.csv" & local sp=$!
+  sleep 0.3
+  python3 "$B/reqloop.py" "$PORT" "$n" "$path" $close > /dev/null
+  sleep 0.2; kill -INT "$sp"; wait "$sp" || true
+  kill -TERM "$SERVER"; wait "$SERVER" || true
+  awk -F, -v n="$n" -v mode="$MODE" '$3 ~ /sys_enter/ { name = $3; sub(/.*sys_enter_?/, "", name); if (name == "") name = "all";
+    if ($1 > 0) line = line sprintf(" %s=%.2f", name, $1 / n) } END { print "mode=" mode " syscalls per request:" line }' "$OUT/syscalls.csv" \
+    | tee "$OUT/syscalls-per-request"
+}
+if [[ -n ${SYSCALLS:-} ]]; then syscalls; exit 0; fi
 
 # run N: worker instruction total (Ir) for N requests; the callgrind file is kept.
 run() {

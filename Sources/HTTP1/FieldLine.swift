@@ -4,22 +4,31 @@ enum FieldLine {
     typealias Bytes = UnsafeBufferPointer<UInt8>.SubSequence
 
     /// Splits a non-empty line (without CRLF) into name and OWS-trimmed value.
+    /// Works on the line rebased to a plain buffer: its subscripts are not
+    /// bounds-checked in release builds (a slice's are, twice per byte), and
+    /// every index stays below `count`.
     static func parse(_ line: Bytes) throws(HTTPError) -> (name: Bytes, value: Bytes) {
-        let first = line[line.startIndex]
+        let p = UnsafeBufferPointer(rebasing: line)
+        let n = p.count
+        let first = p[0]
         if first == ASCII.sp || first == ASCII.htab { throw .badRequest("obs-fold or leading whitespace in field line") }
-        var i = line.startIndex
-        while i < line.endIndex && ASCII.isTChar(line[i]) { i += 1 }
-        guard i < line.endIndex, line[i] == ASCII.colon else { throw .badRequest("invalid field name") }
-        guard i > line.startIndex else { throw .badRequest("empty field name") }
-        let name = line[line.startIndex..<i]
+        var i = 0
+        while i < n && ASCII.isTChar(p[i]) { i += 1 }
+        guard i < n, p[i] == ASCII.colon else { throw .badRequest("invalid field name") }
+        guard i > 0 else { throw .badRequest("empty field name") }
         var lo = i + 1
-        var hi = line.endIndex
-        for j in lo..<hi where !ASCII.isFieldValueByte(line[j]) {
-            throw .badRequest("invalid byte 0x\(String(line[j], radix: 16)) in field value")
+        var hi = n
+        var j = lo
+        while j < hi {
+            if !ASCII.isFieldValueByte(p[j]) {
+                throw .badRequest("invalid byte 0x\(String(p[j], radix: 16)) in field value")
+            }
+            j += 1
         }
-        while lo < hi && (line[lo] == ASCII.sp || line[lo] == ASCII.htab) { lo += 1 }
-        while hi > lo && (line[hi - 1] == ASCII.sp || line[hi - 1] == ASCII.htab) { hi -= 1 }
-        return (name, line[lo..<hi])
+        while lo < hi && (p[lo] == ASCII.sp || p[lo] == ASCII.htab) { lo += 1 }
+        while hi > lo && (p[hi - 1] == ASCII.sp || p[hi - 1] == ASCII.htab) { hi -= 1 }
+        let base = line.startIndex
+        return (line[base..<(base + i)], line[(base + lo)..<(base + hi)])
     }
 
     /// Calls `body` with each comma-separated list element, OWS-trimmed; empty elements

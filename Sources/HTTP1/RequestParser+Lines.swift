@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension RequestParser {
     typealias Bytes = UnsafeBufferPointer<UInt8>.SubSequence
 
@@ -9,6 +15,11 @@ extension RequestParser {
         let lineStart = start
         let from = start + lineScan
         let result: Result<Int?, HTTPError> = buffer.withUnsafeBufferPointer { p in
+            switch Self.scanClean(p, lineStart: lineStart, from: from, maxContent: maxContent) {
+            case .line(let lf): return .success(lf)
+            case .incomplete: return .success(nil)
+            case nil: break
+            }
             var i = from
             while i < p.count {
                 let b = p[i]
@@ -28,6 +39,33 @@ extension RequestParser {
         }
         return lineStart..<(lf - 1)
     }
+
+    /// The common case at memchr speed: a line with no CR but its final CRLF,
+    /// within `maxContent`; or no LF yet, no CR but maybe a last byte, still
+    /// within `maxContent`. Returns nil when anything else is seen: then the
+    /// byte loop in `scanLine` decides, with its exact errors.
+    static func scanClean(
+        _ p: UnsafeBufferPointer<UInt8>, lineStart: Int, from: Int, maxContent: Int
+    ) -> CleanScan? {
+        guard let base = p.baseAddress, from < p.count else { return nil }
+        // A CR at the end of the bytes scanned before: only the byte loop knows what follows it.
+        if from > lineStart && base[from - 1] == ASCII.cr { return nil }
+        let tail = p.count - from
+        guard let hit = memchr(base + from, Int32(ASCII.lf), tail) else {
+            // No LF yet: fine while no CR but maybe the last byte, and not too long.
+            let cr = memchr(base + from, Int32(ASCII.cr), tail)
+            if let cr, base + p.count - 1 != UnsafePointer(cr.assumingMemoryBound(to: UInt8.self)) { return nil }
+            let content = p.count - lineStart - (cr == nil ? 0 : 1)
+            return content <= maxContent ? .incomplete : nil
+        }
+        let lf = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+        guard lf > lineStart, base[lf - 1] == ASCII.cr, lf - 1 - lineStart <= maxContent else { return nil }
+        if lf - 1 > from && memchr(base + from, Int32(ASCII.cr), lf - 1 - from) != nil { return nil }
+        return .line(lf: lf)
+    }
+
+    /// What `scanClean` saw: a complete line (index of its LF), or no LF yet.
+    enum CleanScan { case line(lf: Int), incomplete }
 
     /// Consumes the line whose content is `range` (plus its CRLF).
     mutating func consumeLine(_ range: Range<Int>) {

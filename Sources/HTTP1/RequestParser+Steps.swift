@@ -45,13 +45,19 @@ extension RequestParser {
         }
         pending.fieldBytes += range.count + 2
         pending.fieldCount += 1
+        // Offsets into `buffer` (slices of it keep its indices); Strings are
+        // made only when a field is read (HTTPHeaders).
         let (name, value) = try Self.withBytes(buffer, range) { (b: Bytes) throws(HTTPError) in
             let (name, value) = try FieldLine.parse(b)
             // Trailers never take part in framing (RFC 9112 7.1.2).
             if !trailer { try pending.framing.observe(name: name, value: value) }
-            return (ASCII.string(name), ASCII.string(value))
+            return (name.startIndex..<name.endIndex, value.startIndex..<value.endIndex)
         }
-        if trailer { pending.trailers.add(name, value) } else { pending.headers.add(name, value) }
+        if trailer {
+            pending.trailerSpans.append(name: name, value: value)
+        } else {
+            pending.headerSpans.append(name: name, value: value)
+        }
         return true
     }
 
@@ -90,6 +96,18 @@ extension RequestParser {
         expectsContinue = false
         return Request(
             method: line.method, target: line.target, path: line.path, query: line.query, version: line.version,
-            headers: done.headers, body: done.body, trailers: done.trailers, keepAlive: done.decision.keepAlive)
+            headers: Self.fields(done.headers, done.headerSpans, in: buffer), body: done.body,
+            trailers: Self.fields(done.trailers, done.trailerSpans, in: buffer), keepAlive: done.decision.keepAlive)
+    }
+
+    /// Fields already kept as Strings (see `PendingRequest.keepFieldsAsStrings`)
+    /// followed by those still in `buffer`.
+    static func fields(_ strings: HTTPHeaders, _ spans: FieldSpans, in buffer: [UInt8]) -> HTTPHeaders {
+        if spans.isEmpty { return strings }
+        let received = ReceivedFields(bytes: buffer, spans: spans)
+        if strings.isEmpty { return HTTPHeaders(received: received) }
+        var all = strings
+        for (name, value) in received.elements { all.add(name, value) }
+        return all
     }
 }

@@ -118,6 +118,10 @@ public struct RequestParser: Sendable {
     /// moving bytes stays linear in the bytes received.
     private mutating func compact() {
         guard start > 0 else { return }
+        if start == buffer.count || (start >= 4096 && start * 2 >= buffer.count) {
+            // Fields of the request being parsed lie in the bytes dropped here.
+            pending.keepFieldsAsStrings(buffer)
+        }
         if start == buffer.count {
             // Keep a modest allocation for the next request; give back a large one.
             buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024)
@@ -132,8 +136,12 @@ public struct RequestParser: Sendable {
 /// What is known of the request being parsed.
 struct PendingRequest: Sendable {
     var line: RequestLine?
+    /// Fields of this request already turned into Strings (the parser
+    /// dropped the bytes they were in), then those still in the buffer.
     var headers = HTTPHeaders()
+    var headerSpans = FieldSpans()
     var trailers = HTTPHeaders()
+    var trailerSpans = FieldSpans()
     var framing = FramingFields()
     var decision = FramingFields.Decision(body: .none, keepAlive: false, expectContinue: false)
     var body: [UInt8] = []
@@ -143,4 +151,21 @@ struct PendingRequest: Sendable {
     var emptyLines = 0
     /// Set when the request is complete and `next()` should return it.
     var completed = false
+}
+
+extension PendingRequest {
+    /// Turns the fields still in `buffer` into Strings, before the parser
+    /// drops the bytes they lie in (a head or body split over reads).
+    mutating func keepFieldsAsStrings(_ buffer: [UInt8]) {
+        if !headerSpans.isEmpty {
+            headers = RequestParser.fields(headers, headerSpans, in: buffer)
+            headers.materialize()
+            headerSpans = FieldSpans()
+        }
+        if !trailerSpans.isEmpty {
+            trailers = RequestParser.fields(trailers, trailerSpans, in: buffer)
+            trailers.materialize()
+            trailerSpans = FieldSpans()
+        }
+    }
 }

@@ -47,6 +47,9 @@ final class Connection {
     private(set) var noDelay = false
     /// EPOLLOUT is registered because a write hit EAGAIN.
     var pollingWrite = false
+    /// In the worker's epoll set (a connection answered and closed in the
+    /// turn that accepted it never is).
+    var registered = false
     /// Responses written on this connection.
     var responses = 0
     /// The parser phase last seen, and since when (header/body timeouts run
@@ -108,26 +111,39 @@ final class Connection {
     func computeDeadline(_ timeouts: ConnectionTimeouts) -> Instant {
         if let lingerUntil { return lingerUntil }
         if let delayed { return delayed.due }
-        if hasPendingOutput { return lastWriteProgress + timeouts.write }
+        if hasPendingOutput { return lastWriteProgress.after(timeouts.write) }
         switch phase {
-        case .idle: return phaseSince + (responses == 0 ? timeouts.header : timeouts.keepalive)
-        case .head: return phaseSince + timeouts.header
-        case .body: return phaseSince + timeouts.body
+        case .idle: return phaseSince.after(responses == 0 ? timeouts.header : timeouts.keepalive)
+        case .head: return phaseSince.after(timeouts.header)
+        case .body: return phaseSince.after(timeouts.body)
         }
     }
 }
 
-/// The per-connection timeouts, from the configuration.
+/// The per-connection timeouts, from the configuration, in nanoseconds:
+/// a deadline is computed per request, and Duration arithmetic (128-bit
+/// multiplies in `components`) cost about 500 instructions per request.
 struct ConnectionTimeouts {
-    var header: Duration
-    var body: Duration
-    var keepalive: Duration
-    var write: Duration
+    var header: UInt64
+    var body: UInt64
+    var keepalive: UInt64
+    var write: UInt64
 
     init(_ config: Configuration) {
-        header = config.headerTimeout
-        body = config.bodyTimeout
-        keepalive = config.keepaliveTimeout
-        write = config.writeTimeout
+        header = Self.nanoseconds(config.headerTimeout)
+        body = Self.nanoseconds(config.bodyTimeout)
+        keepalive = Self.nanoseconds(config.keepaliveTimeout)
+        write = Self.nanoseconds(config.writeTimeout)
+    }
+
+    /// Whole nanoseconds, negative as zero.
+    static func nanoseconds(_ d: Duration) -> UInt64 { UInt64(max(d.nanosecondsClamped, 0)) }
+}
+
+extension Instant {
+    /// `nanoseconds` later (saturating at the end of time).
+    func after(_ nanoseconds: UInt64) -> Instant {
+        let (sum, overflow) = self.nanoseconds.addingReportingOverflow(nanoseconds)
+        return Instant(nanoseconds: overflow ? .max : sum)
     }
 }

@@ -20,22 +20,30 @@ extension Worker {
     }
 
     /// Reads what the socket has, feeds the parser, answers complete requests.
-    func readAndServe(_ connection: Connection) {
+    /// Returns false when the socket had nothing at all (EAGAIN at once).
+    @discardableResult
+    func readAndServe(_ connection: Connection) -> Bool {
         let fd = connection.fd
         var failed = false
+        var found = true
         readBuffer.withUnsafeMutableBytes { buffer in
+            var first = true
             while true {
                 let count: Int?
                 do { count = try Posix.read(fd, buffer) } catch { failed = true; return }
-                guard let n = count else { return }  // drained (EAGAIN)
+                guard let n = count else { found = !first; return }  // drained (EAGAIN)
+                first = false
                 if n == 0 { connection.inputClosed = true; return }
                 connection.parser.feed(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
                 if n < buffer.count { return }  // short read: nothing more queued
             }
         }
-        if failed { abort(connection); return }  // reset by peer
-        if connection.inputClosed { updateInterest(connection) }  // EOF stays readable: stop polling it
+        if failed { abort(connection); return true }  // reset by peer
+        // EOF stays readable: stop polling it (a connection not yet in the
+        // epoll set gets the right events when open() registers it).
+        if connection.inputClosed && connection.registered { updateInterest(connection) }
         serve(connection)
+        return found
     }
 
     /// Answers every complete request in the parser's buffer, in order, then
@@ -225,9 +233,13 @@ extension Worker {
     /// Registers what the connection waits for: input until the peer's EOF,
     /// output while a write is blocked.
     private func updateInterest(_ connection: Connection) {
+        try? register(connection, interest(connection))
+    }
+
+    func interest(_ connection: Connection) -> UInt32 {
         var events: UInt32 = connection.inputClosed ? 0 : Epoll.readable | Epoll.peerClosed
         if connection.pollingWrite { events |= Epoll.writable }
-        try? epoll.modify(connection.fd, events)
+        return events
     }
 }
 

@@ -47,6 +47,13 @@ final class Worker {
     static let lingerTime: Duration = .milliseconds(200)
     /// Listener registered in epoll (false while at --worker-connections).
     var acceptPaused = false
+    /// When the listener was last moved to the back of the wait queue.
+    var lastRequeue: Instant?
+    var eagerRead = EagerRead()
+    static let requeueNanos: UInt64 = 5_000_000
+    static let requeueHeld = 4
+    /// Fewest connections held since the last requeue.
+    var heldLow = 0
     /// A connection was seen queued while paused: check again then (see
     /// Worker+Backlog).
     var backlogCheckAt: Instant?
@@ -55,7 +62,8 @@ final class Worker {
     var draining = false
     /// Earliest deadline among connections: the timer scan runs only then.
     var nextTimerCheck = Instant(nanoseconds: .max)
-    let heartbeatInterval: Duration
+    /// Longest epoll wait, so the heartbeat stays fresh (nanoseconds).
+    let heartbeatNanos: UInt64
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// Read from the worker's signalfd; TTIN/TTOU are blocked only so that a
@@ -81,7 +89,7 @@ final class Worker {
         self.limits = ParserLimits(maxBody: config.maxBody)
         self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,
                                      extra: config.plantedDefect == .extraRequest ? 1 : 0)
-        self.heartbeatInterval = min((config.timeout ?? .seconds(2)) / 2, .seconds(1))
+        self.heartbeatNanos = ConnectionTimeouts.nanoseconds(min((config.timeout ?? .seconds(2)) / 2, .seconds(1)))
         self.signals = try SignalSource(Self.signals)
         self.epoll = try Epoll()
         try epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
@@ -103,9 +111,11 @@ final class Worker {
             let now = Instant.now()
             scoreboard.beat(slot: slot, at: now)
             if draining && liveConnections == 0 { _exit(WorkerExit.ok) }
-            let wait = min(nextTimerCheck, now + heartbeatInterval).since(now)
+            // In nanoseconds: Duration arithmetic costs 128-bit multiplies per turn.
+            let wake = min(nextTimerCheck, now.after(heartbeatNanos))
+            let waitNs = wake.nanoseconds > now.nanoseconds ? wake.nanoseconds - now.nanoseconds : 0
             do {
-                try epoll.wait(timeoutMs: Int32(clamping: (wait.nanosecondsClamped + 999_999) / 1_000_000)) { fd, events in
+                try epoll.wait(timeoutMs: Int32(clamping: (waitNs + 999_999) / 1_000_000)) { fd, events in
                     dispatch(fd: fd, events: events)
                 }
             } catch {
@@ -118,11 +128,11 @@ final class Worker {
 
     private func dispatch(fd: Int32, events: UInt32) {
         if fd == setup.listenerFD && !listenerClosed {
-            if acceptPaused { backlogSeen(now: .now()) } else { acceptConnections() }
+            if acceptPaused { backlogSeen(now: .now()) } else { acceptConnections(drain: false) }
         } else if fd == signals.fd {
             for signal in (try? signals.drain()) ?? [] { handle(signal) }
         } else if fd == setup.nudge.fd {
-            if !acceptPaused && !listenerClosed { acceptConnections() }
+            if !acceptPaused && !listenerClosed { acceptConnections(drain: true) }
         } else if fd == setup.masterPipe {
             masterGone()
         } else if let connection = connection(for: fd) {
@@ -163,7 +173,14 @@ final class Worker {
         return budget.remaining.map { $0 > servingConnections } ?? true
     }
 
-    private func acceptConnections() {
+    /// Accepts one connection per listener event, as nginx without
+    /// multi_accept: the listener is level-triggered in our epoll set, so a
+    /// deeper backlog is reported again on the next wait, and a lone
+    /// connection costs no accept4 that fails with EAGAIN. A worker that
+    /// stops accepting with connections still queued hands them off
+    /// (`handOffBacklog`, the nudge); a nudged worker (`drain`) takes all it
+    /// can, because the listener may not be on its ready list.
+    private func acceptConnections(drain: Bool) {
         var accepted = 0
         var storage = sockaddr_storage()
         while canAccept {
@@ -181,17 +198,13 @@ final class Worker {
                 break
             }
             accepted += 1
-            // Drain the backlog (as far as the budget allows): with
-            // EPOLLEXCLUSIVE a connection left queued here wakes no other
-            // worker until the next one arrives. (One accept per wakeup was
-            // tried: a worker that then paused or retired left connections
-            // stranded for seconds in the churn test.)
             open(fd, peer: readsPeer ? PeerAddress.of(storage) : nil)
+            if !drain { break }
         }
         if !canAccept {
             pauseAccepting()
         } else if accepted > 0 {
-            requeueListener()
+            requeueListener(accepted: accepted)
         }
     }
 
@@ -200,29 +213,65 @@ final class Worker {
     /// connection. Re-registering moves this worker to the back of the queue:
     /// new connections rotate over the idle workers (their lifetimes wear
     /// evenly, as with the seed's blocking accept).
-    private func requeueListener() {
+    ///
+    /// Not after every accept: the DEL + ADD pair cost about 5% of a
+    /// worker's CPU under Connection: close load (perf), where a connection
+    /// is gone within microseconds and staying at the head holds nothing. So
+    /// a worker requeues when it holds `requeueHeld` more connections than at
+    /// its lowest since the last requeue (a burst of keep-alive connections
+    /// still spreads evenly: 256 of wrk's went 76/73/75/72 before, 21/223/12/8
+    /// with a time rule alone), or when `requeueNanos` have passed (the first
+    /// accept of each worker always requeues, so sequential connections
+    /// reach every idle worker in turn, and lifetimes wear evenly over any
+    /// span of a few intervals).
+    private func requeueListener(accepted: Int) {
+        heldLow = min(heldLow, liveConnections - accepted)
+        let now = Instant.now()
+        if liveConnections < heldLow + Self.requeueHeld, let last = lastRequeue, now < last.after(Self.requeueNanos) {
+            return
+        }
+        lastRequeue = now
+        heldLow = liveConnections
         epoll.remove(setup.listenerFD)
         try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
     }
 
     private func open(_ fd: Int32, peer: PeerAddress?) {
-        let now = Instant.now()
-        let connection = Connection(fd: fd, limits: limits, now: now)
+        let connection = Connection(fd: fd, limits: limits, now: .now())
         if let peer { connection.peer = peer }
-        do {
-            try epoll.add(fd, Epoll.readable | Epoll.peerClosed)
-        } catch {
-            Posix.close(fd)
-            return
-        }
         if Int(fd) >= connections.count {
             connections += Array(repeating: nil, count: Int(fd) + 1 - connections.count + 64)
         }
         connections[Int(fd)] = connection
         liveConnections += 1
-        refreshDeadline(connection)
-        // The request is often already here: read now, save an epoll round trip.
-        readAndServe(connection)
+        // The request is often already here: read now, save an epoll round
+        // trip (see EagerRead). A connection answered and closed in this turn
+        // (Connection: close) never enters the epoll set: no epoll_ctl for it
+        // at all. Otherwise serve() left its deadline set, and it is
+        // registered here (or already was, by a blocked write or a linger).
+        if eagerRead.shouldRead() {
+            eagerRead.record(found: readAndServe(connection))
+        } else {
+            refreshDeadline(connection)
+        }
+        if self.connection(for: fd) === connection && !connection.registered {
+            do {
+                try register(connection, interest(connection))
+            } catch {
+                abort(connection)
+            }
+        }
+    }
+
+    /// Sets what epoll reports for a connection: ADD the first time, MOD after.
+    /// Readiness that came before the ADD is reported by it (level-triggered).
+    func register(_ connection: Connection, _ events: UInt32) throws(PosixError) {
+        if connection.registered {
+            try epoll.modify(connection.fd, events)
+        } else {
+            try epoll.add(connection.fd, events)
+            connection.registered = true
+        }
     }
 
     private func pauseAccepting() {
@@ -320,7 +369,7 @@ final class Worker {
         connection.releaseBodies()
         connection.pollingWrite = false
         lingeringConnections += 1
-        try? epoll.modify(connection.fd, Epoll.readable | Epoll.peerClosed)
+        try? register(connection, Epoll.readable | Epoll.peerClosed)
         refreshDeadline(connection)
         discardInput(connection)
         resumeAccepting()
