@@ -26,7 +26,7 @@ extension Worker {
         let fd = connection.fd
         var failed = false
         var found = true
-        readBuffer.withUnsafeMutableBytes { buffer in
+        withReadBuffer { buffer in
             var first = true
             while true {
                 let count: Int?
