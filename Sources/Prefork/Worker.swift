@@ -50,10 +50,7 @@ final class Worker {
     /// When the listener was last moved to the back of the wait queue.
     var lastRequeue: Instant?
     var eagerRead = EagerRead()
-    static let requeueNanos: UInt64 = 5_000_000
-    static let requeueHeld = 4
-    /// Fewest connections held since the last requeue.
-    var heldLow = 0
+    static let requeueNanos: UInt64 = 1_000_000
     /// A connection was seen queued while paused: check again then (see
     /// Worker+Backlog).
     var backlogCheckAt: Instant?
@@ -206,37 +203,30 @@ final class Worker {
             open(fd, peer: readsPeer ? PeerAddress.of(storage) : nil)
             if !drain { break }
         }
-        if !canAccept {
-            pauseAccepting()
-        } else if accepted > 0 {
-            requeueListener(accepted: accepted)
-        }
+        if !canAccept { pauseAccepting() }
     }
 
     /// With EPOLLEXCLUSIVE the kernel wakes the first idle waiter on the
     /// socket's wait queue, so the same idle worker would take every new
-    /// connection. Re-registering moves this worker to the back of the queue:
-    /// new connections rotate over the idle workers (their lifetimes wear
-    /// evenly, as with the seed's blocking accept).
+    /// connection. Re-registering moves this worker to the back of the queue.
+    /// A worker does it when its last connection closes: sequential clients
+    /// then rotate over the idle workers (their lifetimes wear evenly, as with
+    /// the seed's blocking accept; `curl` twice shows two pids).
     ///
-    /// Not after every accept: the DEL + ADD pair cost about 5% of a
-    /// worker's CPU under Connection: close load (perf), where a connection
-    /// is gone within microseconds and staying at the head holds nothing. So
-    /// a worker requeues when it holds `requeueHeld` more connections than at
-    /// its lowest since the last requeue (a burst of keep-alive connections
-    /// still spreads evenly: 256 of wrk's went 76/73/75/72 before, 21/223/12/8
-    /// with a time rule alone), or when `requeueNanos` have passed (the first
-    /// accept of each worker always requeues, so sequential connections
-    /// reach every idle worker in turn, and lifetimes wear evenly over any
-    /// span of a few intervals).
-    private func requeueListener(accepted: Int) {
-        heldLow = min(heldLow, liveConnections - accepted)
+    /// Not on accept: under load, connections are better kept together. On 2
+    /// cores shared with the client, wrk's 16 keep-alive connections on one
+    /// worker gave 90-103k req/s with p99 0.3-0.6 ms; spread over four
+    /// (requeue after accepts), 62-75k and 2-2.4 ms: four runnable workers
+    /// contend for the cores. A busy worker is skipped by the exclusive
+    /// wakeup anyway, so load still spreads once one worker cannot keep up.
+    /// At most every `requeueNanos` (the first time always): under
+    /// Connection: close load a worker goes idle after nearly every request,
+    /// and the DEL + ADD pair after each cost about 5% of its CPU.
+    func requeueWhenIdle() {
+        guard liveConnections == 0, !acceptPaused, !listenerClosed else { return }
         let now = Instant.now()
-        if liveConnections < heldLow + Self.requeueHeld, let last = lastRequeue, now < last.after(Self.requeueNanos) {
-            return
-        }
+        if let last = lastRequeue, now < last.after(Self.requeueNanos) { return }
         lastRequeue = now
-        heldLow = liveConnections
         epoll.remove(setup.listenerFD)
         try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
     }
@@ -406,5 +396,6 @@ final class Worker {
         // takes it out of the epoll set (saves an epoll_ctl per connection).
         Posix.close(connection.fd)
         resumeAccepting()
+        requeueWhenIdle()
     }
 }
