@@ -8,7 +8,7 @@ extension Integration {
     @Suite struct BadFlagsTests {
         static let cases: [[String]] = [
             ["--workers", "0"], ["--workers", "abc"], ["--port", "70000"], ["--no-such-flag"], ["--timeout", "-1"],
-            ["--lifetime", "-1"], ["--graceful-timeout", "nan"],
+            ["--lifetime", "-1"], ["--graceful-timeout", "nan"], ["--defer-accept", "-1"],
         ]
 
         @Test(arguments: cases)

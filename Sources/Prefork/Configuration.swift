@@ -30,6 +30,8 @@ public struct Configuration: Sendable, Equatable {
     public var maxBody = 1 << 20
     /// Listen backlog: queued connections survive a worker's death here.
     public var backlog = 1024
+    /// TCP_DEFER_ACCEPT in seconds (0 = off): see `Listener`.
+    public var deferAccept = 1
     /// Log destination; nil = standard error.
     public var logFile: String?
     /// Access log: one line per answered request; "-" = standard error, nil = off.

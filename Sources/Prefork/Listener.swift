@@ -14,7 +14,7 @@ struct Listener {
         host.contains(":") ? "http://[\(host)]:\(port)/" : "http://\(host):\(port)/"
     }
 
-    static func bind(host: String, port: Int, backlog: Int) throws(StartupError) -> Listener {
+    static func bind(host: String, port: Int, backlog: Int, deferAccept: Int = 0) throws(StartupError) -> Listener {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -36,7 +36,7 @@ struct Listener {
             }
             _ = try Posix.retrying("bind") { Glibc.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) }
             _ = try Posix.retrying("listen") { Glibc.listen(fd, Int32(backlog)) }
-            deferAccept(fd)
+            if deferAccept > 0 { Self.deferAccept(fd, seconds: deferAccept) }
             return Listener(fd: fd, host: host, port: try boundPort(fd))
         } catch {
             Posix.close(fd)
@@ -49,12 +49,13 @@ struct Listener {
     /// its first bytes arrived, so a worker is woken once per connection and
     /// accepts, reads, answers and (Connection: close) closes in one turn,
     /// instead of waking for the handshake and again for the request.
-    /// A connection that sends nothing is queued after about a second anyway
-    /// (and then meets the header timeout). Best effort: not every socket
-    /// family has it.
-    private static func deferAccept(_ fd: Int32) {
-        var seconds: Int32 = 1
-        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, &seconds, socklen_t(MemoryLayout<Int32>.size))
+    /// A connection that sends nothing is queued after about `seconds` anyway
+    /// (and then meets the header timeout). Apache (AcceptFilter http data)
+    /// and unicorn (tcp_defer_accept) do the same by default on Linux.
+    /// Best effort: not every socket family has it.
+    private static func deferAccept(_ fd: Int32, seconds: Int) {
+        var value = Int32(seconds)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     private static func boundPort(_ fd: Int32) throws(PosixError) -> Int {

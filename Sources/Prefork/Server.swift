@@ -42,7 +42,7 @@ public struct Server {
             SignalSource.ignoreSIGPIPE()
             eventLog = try EventLog(path: config.logFile)
             accessLog = try config.accessLog.map { path throws(PosixError) in try AccessLog(path: path, format: config.accessLogFormat) }
-            listener = try Listener.bind(host: config.host, port: config.port, backlog: config.backlog)
+            listener = try Listener.bind(host: config.host, port: config.port, backlog: config.backlog, deferAccept: config.deferAccept)
             scoreboard = try Scoreboard(capacity: max(64, config.workers))
             masterPipe = try Posix.pipe()
             nudge = try AcceptNudge.make()

@@ -50,7 +50,7 @@ final class Worker {
     /// When the listener was last moved to the back of the wait queue.
     var lastRequeue: Instant?
     var eagerRead = EagerRead()
-    static let requeueNanos: UInt64 = 1_000_000
+    static let requeueNanos: UInt64 = 5_000_000
     /// A connection was seen queued while paused: check again then (see
     /// Worker+Backlog).
     var backlogCheckAt: Instant?

@@ -11,10 +11,18 @@ struct ListeningOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Listen backlog: connections wait here while workers are busy or respawning.", visibility: .hidden))
     var backlog = 1024
 
+    @Option(help: ArgumentHelp(
+        "TCP_DEFER_ACCEPT: hand a connection to a worker once its first bytes arrived, waiting up to this long (0 = off).",
+        valueName: "seconds"))
+    var deferAccept = 1
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
         guard backlog > 0 else { throw ValidationError("--backlog must be at least 1") }
+        guard (0...3600).contains(deferAccept) else {
+            throw ValidationError("--defer-accept must be between 0 and 3600 seconds, got \(deferAccept)")
+        }
     }
 }
 

@@ -44,6 +44,7 @@ struct Preforkd: ParsableCommand {
         c.host = listening.host
         c.port = listening.port
         c.backlog = listening.backlog
+        c.deferAccept = listening.deferAccept
         c.workers = workers.workers
         c.lifetime = workers.lifetime
         c.lifetimeJitter = workers.lifetimeJitter
