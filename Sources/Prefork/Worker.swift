@@ -183,7 +183,6 @@ final class Worker {
     /// (`handOffBacklog`, the nudge); a nudged worker (`drain`) takes all it
     /// can, because the listener may not be on its ready list.
     private func acceptConnections(drain: Bool) {
-        var accepted = 0
         var storage = sockaddr_storage()
         while canAccept {
             let fd: Int32
@@ -199,7 +198,6 @@ final class Worker {
                 log.error("accept_failed", metadata: ["error": "\(error)"])
                 break
             }
-            accepted += 1
             open(fd, peer: readsPeer ? PeerAddress.of(storage) : nil)
             if !drain { break }
         }
@@ -215,9 +213,8 @@ final class Worker {
     ///
     /// Not on accept: under load, connections are better kept together. On 2
     /// cores shared with the client, wrk's 16 keep-alive connections on one
-    /// worker gave 90-103k req/s with p99 0.3-0.6 ms; spread over four
-    /// (requeue after accepts), 62-75k and 2-2.4 ms: four runnable workers
-    /// contend for the cores. A busy worker is skipped by the exclusive
+    /// worker gave 85-103k req/s with p99 0.3-0.6 ms; spread over three or
+    /// four, 49-66k and 2-4 ms: more runnable workers contend for the cores. A busy worker is skipped by the exclusive
     /// wakeup anyway, so load still spreads once one worker cannot keep up.
     /// At most every `requeueNanos` (the first time always): under
     /// Connection: close load a worker goes idle after nearly every request,
