@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Harness"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "ChaosTests", dependencies: ["Chaos"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Harness"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Curl", "Harness", "Chaos", "Conformance", "preforkd", "json-api-example"],

@@ -39,6 +39,14 @@ extension Integration {
             Dictionary(uniqueKeysWithValues: d.workers().map { ($0.pid, ProcFS.fdCount($0.pid) ?? 0) })
         }
 
+        /// Sends `signo` to the master; its end status (within 5 s) and how long that took, in ms.
+        func signalAndWait(_ d: Daemon, _ signo: Int32) -> (status: TerminationStatus?, ms: Double) {
+            let t0 = monotonicNanos()
+            d.process.signal(signo)
+            let status = d.process.wait(timeout: 5)
+            return (status, millis(t0, monotonicNanos()))
+        }
+
         /// After the master is gone: no live process of its group, port closed, pid file removed.
         func expectNothingLeft(_ d: Daemon, _ what: String) {
             let members = ProcFS.groupMembers(d.master).filter { !$0.isZombie }
@@ -55,10 +63,7 @@ extension Integration {
             let baseline = fdBaseline(d)
             let inFlight = InFlight(d, "__fault/sleep?ms=500")
             #expect(awaitAccepted(d, baseline: baseline), "the sleep request never reached a worker")
-            let t0 = monotonicNanos()
-            d.process.signal(signo)
-            let status = d.process.wait(timeout: 5)
-            let elapsed = millis(t0, monotonicNanos())
+            let (status, elapsed) = signalAndWait(d, signo)
             #expect(status == .exited(0), "SIG\(name): master ended \(String(describing: status))\n\(d.logTail())")
             #expect(elapsed < 3000, "SIG\(name): master took \(elapsed) ms, graceful timeout is 3 s")
             let r = inFlight.wait(5)
@@ -77,10 +82,7 @@ extension Integration {
             #expect(awaitAccepted(d, baseline: baseline))
             d.process.signal(SIGTERM)
             #expect(waitUntil(timeout: 2) { !d.events("shutdown_started").isEmpty }, "no shutdown_started\n\(d.logTail())")
-            let t0 = monotonicNanos()
-            d.process.signal(SIGTERM)
-            let status = d.process.wait(timeout: 5)
-            let elapsed = millis(t0, monotonicNanos())
+            let (status, elapsed) = signalAndWait(d, SIGTERM)
             #expect(status == .exited(0), "master ended \(String(describing: status))\n\(d.logTail())")
             #expect(elapsed < 1000, "second TERM: master took \(elapsed) ms")
             let r = inFlight.wait(3)
@@ -94,10 +96,7 @@ extension Integration {
             let baseline = fdBaseline(d)
             let inFlight = InFlight(d, "__fault/sleep?ms=5000")
             #expect(awaitAccepted(d, baseline: baseline))
-            let t0 = monotonicNanos()
-            d.process.signal(SIGQUIT)
-            let status = d.process.wait(timeout: 5)
-            let elapsed = millis(t0, monotonicNanos())
+            let (status, elapsed) = signalAndWait(d, SIGQUIT)
             #expect(status == .exited(0), "master ended \(String(describing: status))\n\(d.logTail())")
             #expect(elapsed < 1000, "QUIT: master took \(elapsed) ms")
             #expect(inFlight.wait(3)?.response == nil, "the 5 s request should be cut")

@@ -5,19 +5,40 @@ public enum Ports {
     /// A port the kernel reports free right now (bind to port 0, read it back).
     /// Another process may still take it before you bind; prefer `--port 0` when possible.
     public static func free() -> Int {
+        do {
+            let (fd, port) = try bound(listening: nil)
+            close(fd)
+            return port
+        } catch {
+            preconditionFailure("\(error)")
+        }
+    }
+
+    /// A socket listening on 127.0.0.1 at a port the kernel picks (a test
+    /// server, or a port made "taken"). The caller owns and closes `fd`.
+    public static func listen(backlog: Int32 = 128) throws(HarnessError) -> (fd: Int32, port: Int) {
+        try bound(listening: backlog)
+    }
+
+    /// Binds 127.0.0.1:0, listens when `backlog` is given, reads the port back.
+    private static func bound(listening backlog: Int32?) throws(HarnessError) -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        precondition(fd >= 0, "socket failed: errno \(errno)")
-        defer { close(fd) }
+        guard fd >= 0 else { throw .syscall("socket", errno: errno) }
         var addr = loopback(port: 0)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        precondition(bound == 0, "bind failed: errno \(errno)")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        let failed: String? = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                if bind(fd, sa, len) != 0 { return "bind" }
+                if let backlog, Glibc.listen(fd, backlog) != 0 { return "listen" }
+                return getsockname(fd, sa, &len) != 0 ? "getsockname" : nil
+            }
         }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        if let failed {
+            let code = errno
+            close(fd)
+            throw .syscall(failed, errno: code)
+        }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
     /// True if a TCP connect to host:port succeeds within `timeout` seconds.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Harness
 import Testing
 @testable import Conformance
 
@@ -12,31 +13,20 @@ import Testing
 final class TinyServer: @unchecked Sendable {
     enum Mode { case naive, refusing, refusingKeepOpen }
 
-    let port: Int
-    private let listener: Int32
     private let mode: Mode
+    private let acceptor: Acceptor
+    var port: Int { acceptor.port }
 
     convenience init(naive: Bool) throws { try self.init(naive ? .naive : .refusing) }
 
     init(_ mode: Mode) throws {
         self.mode = mode
-        (listener, port) = try Listening.open()
-        Thread.detachNewThread { [self] in acceptLoop() }
+        acceptor = try Acceptor()
+        acceptor.start { [self] fd in serve(fd) }
     }
 
-    /// Stops accepting: shutdown wakes the blocked accept.
-    func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
-
-    private func acceptLoop() {
-        while true {
-            let fd = accept(listener, nil, nil)
-            if fd < 0 { return }
-            Thread.detachNewThread { [self] in serve(fd) }
-        }
-    }
+    /// Stops accepting (idempotent).
+    func stop() { acceptor.stop() }
 
     private func serve(_ fd: Int32) {
         defer { close(fd) }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Harness
 @testable import Conformance
 
 /// A small, mostly correct HTTP/1.1 origin server for tests (raw sockets, a
@@ -7,39 +8,22 @@ import Glibc
 /// Expect: 100-continue, Content-Length and chunked bodies. With no flaws it
 /// passes the cases each `Flaw` lists; each flaw breaks exactly one thing.
 final class MiniServer: @unchecked Sendable {
-    let port: Int
     let flaws: Set<Flaw>
-    private let listener: Int32
-    private let stopped = Locked(false)
+    private let acceptor: Acceptor
+    var port: Int { acceptor.port }
 
     init(_ flaws: Set<Flaw> = []) throws {
         self.flaws = flaws
-        (listener, port) = try Listening.open()
-        Thread.detachNewThread { [self] in acceptLoop() }
+        acceptor = try Acceptor()
+        acceptor.start(serial: flaws.contains(.serial)) { [self] fd in serve(fd) }
     }
 
     convenience init(_ flaw: Flaw) throws { try self.init([flaw]) }
 
     var url: String { "http://127.0.0.1:\(port)/" }
 
-    /// Stops accepting: shutdown wakes the blocked accept.
-    func stop() {
-        guard stopped.withLock({ s -> Bool in defer { s = true }; return !s }) else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
-
-    private func acceptLoop() {
-        while true {
-            let fd = accept(listener, nil, nil)
-            if fd < 0 { return }
-            if flaws.contains(.serial) {
-                serve(fd)
-            } else {
-                Thread.detachNewThread { [self] in serve(fd) }
-            }
-        }
-    }
+    /// Stops accepting (idempotent).
+    func stop() { acceptor.stop() }
 
     private func serve(_ fd: Int32) {
         let conn = MiniConnection(fd: fd)
@@ -141,23 +125,5 @@ final class MiniServer: @unchecked Sendable {
 
     static func plain(_ status: Int, keepAlive: Bool) -> [UInt8] {
         Array("HTTP/1.1 \(status) Error\r\nContent-Length: 0\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\(keepAlive ? "" : "Connection: close\r\n")\r\n".utf8)
-    }
-}
-
-/// Binds a listening socket on 127.0.0.1 and an ephemeral port.
-enum Listening {
-    static func open() throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, len) == 0 && listen(fd, 128) == 0 && getsockname(fd, $0, &len) == 0
-            }
-        }
-        guard ok else { close(fd); throw SocketError(call: "bind/listen", errno: errno) }
-        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Harness
 import Synchronization
 
 /// A tiny scripted HTTP/1.1 server on 127.0.0.1 for client tests: raw
@@ -29,21 +30,7 @@ final class TestServer: @unchecked Sendable {
 
     init(script: @escaping @Sendable (_ connection: Int, _ request: Int) -> Action) throws {
         self.script = script
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let listener = self.listener
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, len) == 0 && listen(listener, 128) == 0 && getsockname(listener, $0, &len) == 0
-            }
-        }
-        guard ok else { throw POSIXError(.EADDRINUSE) }
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        (listener, port) = try Ports.listen()
         let t = Thread { [self] in acceptLoop() }
         t.start()
     }
