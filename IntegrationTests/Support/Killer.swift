@@ -29,9 +29,16 @@ final class Killer: @unchecked Sendable {
                 if due > now { Thread.sleep(forTimeInterval: Double(due - now) / 1e9) }
                 guard running.withLock({ $0 }) else { break }
                 // Under lifetime churn the chosen worker may retire between the
-                // scan and the signal: try again (a few times) so the rate holds.
-                for _ in 0..<5 {
-                    guard let victim = daemon.workers().randomElement() else { break }
+                // scan and the signal: try again so the rate holds. 20 tries:
+                // since round 3 a worker with lifetime 20 lives a few ms, and 5
+                // tries landed only 9 of 20 kills in one CI dry run.
+                // No worker at all: every slot is between a death and its
+                // respawn (young victims back off): look again shortly.
+                for _ in 0..<20 {
+                    guard let victim = daemon.workers().randomElement() else {
+                        Thread.sleep(forTimeInterval: 0.005)
+                        continue
+                    }
                     let t = monotonicNanos()
                     if SafeSignal.send(SIGKILL, to: victim.pid, expectedStartTime: victim.startTime) {
                         kills.withLock { $0.append(t) }
