@@ -64,4 +64,10 @@ public enum PlantedDefect: String, Sendable, CaseIterable {
     case extraRequest = "extra-request"
     /// The master ignores stale heartbeats.
     case noTimeoutKill = "no-timeout-kill"
+    /// Log writes block when the reader stops reading (the old AppendFile).
+    case blockingLog = "blocking-log"
+    /// accept4 failing with EMFILE/ENFILE is retried at once (busy spin).
+    case noAcceptBackoff = "no-accept-backoff"
+    /// The master judges heartbeats right after its own pause (false timeouts).
+    case noPauseGrace = "no-pause-grace"
 }
