@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Chaos",
             dependencies: [
-                "Curl", "Harness",
+                "Curl", "Harness", "CShims",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

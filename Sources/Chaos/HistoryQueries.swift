@@ -77,6 +77,34 @@ extension History {
         }
     }
 
+    /// Time ranges in which an injected fault may make a request fail (the
+    /// observed worker deaths aside). Environment faults excuse nothing:
+    /// a paused target delays requests, the others must not cost one.
+    var faultWindows: [ClosedRange<UInt64>] {
+        let l = info.limits
+        var w: [ClosedRange<UInt64>] = []
+        for f in faults where f.applied {
+            switch f.kind {
+            case .kill, .crash, .signalStorm:
+                w.append(f.time...(f.time + ns(l.deathWindowAfter)))
+            case .stop, .hang:
+                w.append(f.time...(f.time + ns(hangDeadline + l.deathWindowAfter)))
+            case .bootFail:
+                w.append(f.time...((f.endedAt ?? UInt64.max / 2) + ns(l.respawnDeadline + 2)))
+            case .masterKill:
+                w.append(f.time...UInt64.max)
+            case .slowloris, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit:
+                break
+            }
+        }
+        return w
+    }
+
+    /// Environment faults that were applied and have ended.
+    var environmentFaults: [FaultEvent] {
+        faults.filter { $0.kind.isEnvironment && $0.applied && $0.endedAt != nil }
+    }
+
     /// Requests from the load loop.
     var loadRequests: [RequestEvent] { requests.filter { $0.source == .load } }
 

@@ -27,22 +27,32 @@ final class ChaosRunner {
         defer {
             target.process.terminateAndReap()
             Subreaper.killOrphans(excluding: [target.master], matching: target.owns)
+            target.logs?.close()
         }
         let progress = Progress(duration: config.duration, quiet: config.quiet)
+        if config.effectiveFaults.contains(.slowlorisFlood) { raiseDescriptorLimit(progress) }
         progress.note("chaos-run: seed \(seed), \(schedule.faults.count) faults planned, target pid \(target.master) "
             + "on port \(target.port), \(config.duration)s")
         let sampler = HistorySampler(master: target.master)
         sampler.start()
         let start = monotonicNow()
         let injector = FaultInjector(master: target.master, masterStart: target.process.startTime,
-                                     baseURL: target.baseURL, port: target.port, hangTimeout: hangDeadline + 3)
+                                     baseURL: target.baseURL, port: target.port, hangTimeout: hangDeadline + 3,
+                                     logs: target.logs)
         let load = LoadRunner(options: loadOptions(target), progress: progress)
         load.start()
+        let env = config.limits.env
+        let prober = config.hasEnvironmentFaults
+            ? LivenessProber(baseURL: target.baseURL, timeout: max(4, env.livenessBound * 2)) : nil
+        prober?.start()
         let ticker = ProgressTicker(progress: progress, sampler: sampler, injector: injector, start: start,
                                     info: runInfo(target, start: start), interval: config.progressInterval)
         ticker.start()
         runFaults(schedule, injector: injector, start: start)
         sleep(until: start + ns(config.duration))
+        // Lasting environment faults end (and undo themselves) before the stop.
+        injector.awaitEnvironment(timeout: config.environmentTiming.pauseLength + 15)
+        let liveness = prober?.stop() ?? []
         let masterKilled = injector.faults.value.contains { $0.kind == .masterKill && $0.applied }
         let shutdown = masterKilled ? watchMasterDeath(target, load: load) : stop(target, load: load)
         ticker.stop()
@@ -50,7 +60,8 @@ final class ChaosRunner {
         let samples = sampler.stop()
         var info = runInfo(target, start: start)
         info.endTime = monotonicNow()
-        let history = History(info: info, requests: load.events + injector.requests.value + (shutdown?.probes ?? []),
+        let history = History(info: info, requests: load.events + injector.requests.value + liveness
+                                  + (shutdown?.probes ?? []),
                               faults: injector.faults.value, samples: samples, shutdown: shutdown)
         if let p = config.historyPath { try? history.write(to: p) }
         var report = ChaosReport(history: history, verdicts: Invariants.judge(history), config: config,
@@ -58,6 +69,16 @@ final class ChaosRunner {
         report.schedule = schedule
         progress.note("")
         return report
+    }
+
+    /// A slowloris flood holds up to 1000 sockets: soft RLIMIT_NOFILE up to the hard one.
+    private func raiseDescriptorLimit(_ progress: Progress) {
+        var r = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &r) == 0, r.rlim_cur < r.rlim_max else { return }
+        r.rlim_cur = r.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &r) != 0 {
+            progress.note("chaos-run: cannot raise RLIMIT_NOFILE: \(String(cString: strerror(errno)))")
+        }
     }
 
     var hangDeadline: Double { config.timeout + max(config.limits.hangSlack, config.timeout * 0.5) }

@@ -8,6 +8,8 @@ struct Target {
     let port: Int
     let baseURL: String
     let pidFile: String?
+    /// The log FIFOs the runner holds (preforkd runs with log-stall faults).
+    let logs: LogPipes?
 
     var master: Int32 { process.pid }
 
@@ -26,6 +28,7 @@ struct Target {
         guard full else {
             let n = ProcFS.children(of: t.master).count
             t.process.terminateAndReap()
+            t.logs?.close()
             throw ChaosSetupError("target pid \(t.master) has \(n) children after 15 s, expected \(c.workers) "
                 + "(use --workers to match the server)\n" + t.process.stderrText.suffix(2000))
         }
@@ -49,18 +52,23 @@ struct Target {
         var args = ["--port", "0", "--fault-injection", "--workers", "\(c.workers)", "--lifetime", "\(c.lifetime)",
                     "--timeout", "\(c.timeout)", "--graceful-timeout", "\(c.gracefulTimeout)", "--pid-file", pidFile]
         if c.lifetimeJitter > 0 { args += ["--lifetime-jitter", "\(c.lifetimeJitter)"] }
+        let logs = c.effectiveFaults.contains(.logStall) ? try LogPipes.create() : nil
+        args += logs?.daemonArguments ?? []
         args += c.extraArgs
-        let p = try SpawnedProcess.spawn(exe, args, deadline: deadline)
+        let p: SpawnedProcess
+        do { p = try SpawnedProcess.spawn(exe, args, deadline: deadline) } catch { logs?.close(); throw error }
         do {
             let ready = try p.waitReady(timeout: 20)
             guard ready.pid == p.pid else {
                 p.terminateAndReap()
+                logs?.close()
                 throw ChaosSetupError("ready line names pid \(ready.pid), spawned \(p.pid)")
             }
             return Target(process: p, command: [exe] + args, port: ready.port,
-                          baseURL: "http://127.0.0.1:\(ready.port)/", pidFile: pidFile)
+                          baseURL: "http://127.0.0.1:\(ready.port)/", pidFile: pidFile, logs: logs)
         } catch let e as ChaosSetupError { throw e } catch {
             p.terminateAndReap()
+            logs?.close()
             throw ChaosSetupError("preforkd did not become ready: \(error)\n" + p.stderrText.suffix(2000))
         }
     }
@@ -80,6 +88,7 @@ struct Target {
             throw ChaosSetupError("\(cmd.joined(separator: " ")) did not accept on port \(port) within 20 s\n"
                 + p.stderrText.suffix(2000))
         }
-        return Target(process: p, command: cmd, port: port, baseURL: "http://127.0.0.1:\(port)/", pidFile: nil)
+        return Target(process: p, command: cmd, port: port, baseURL: "http://127.0.0.1:\(port)/", pidFile: nil,
+                      logs: nil)
     }
 }
