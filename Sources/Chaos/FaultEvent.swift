@@ -26,7 +26,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case logStall = "log-stall"
     /// Hundreds to a thousand slowloris connections at once.
     case slowlorisFlood = "slowloris-flood"
-    /// Lower a worker's RLIMIT_NOFILE (prlimit) to its open count while connections queue.
+    /// Lower the workers' RLIMIT_NOFILE (prlimit) to their open count while connections queue.
     case fdLimit = "fd-limit"
 
     /// Whether the fault needs preforkd's /__fault endpoints.
@@ -48,16 +48,19 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
 
     /// Whether fresh clients must still be answered while the fault lasts (a
     /// paused master or group cannot answer, or refill retired workers, until it resumes).
-    public var answersDuring: Bool { isEnvironment && !pausesMaster }
+    /// fd-limit leaves no worker able to accept until a replacement starts.
+    public var answersDuring: Bool { isEnvironment && !pausesMaster && self != .fdLimit }
 }
 
 /// A process's CPU time (user + system, from /proc/PID/stat) at one moment.
 public struct CPUSample: Codable, Sendable, Equatable {
     public var time: UInt64
     public var seconds: Double
-    public init(time: UInt64, seconds: Double) {
+    public var pid: Int32
+    public init(time: UInt64, seconds: Double, pid: Int32) {
         self.time = time
         self.seconds = seconds
+        self.pid = pid
     }
 }
 
@@ -79,7 +82,7 @@ public struct FaultEvent: Codable, Sendable {
     /// False when the fault could not be applied (no victim, endpoint missing).
     public var applied: Bool
     public var detail: String
-    /// The victim's CPU time while the fault lasted (fd-limit), for no-busy-spin.
+    /// The victims' CPU time while the fault lasted (fd-limit), for no-busy-spin.
     public var cpu: [CPUSample]?
 
     public init(index: Int, kind: FaultKind, time: UInt64, endedAt: UInt64? = nil, victimSlot: Int? = nil,

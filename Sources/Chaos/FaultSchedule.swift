@@ -55,7 +55,8 @@ public struct FaultSchedule: Codable, Sendable, Equatable {
     /// in a seeded order so a short run still sees each kind. The master
     /// pauses also count as stuck faults: no stop or hang within
     /// `stuckSpacing` of one (a paused master cannot kill a stopped worker,
-    /// and a group SIGCONT would resume it). Draws that break a rule become kills.
+    /// and a group SIGCONT would resume it). Draws that break a rule become
+    /// kills (environment draws only when kill is among the kinds, else none).
     public static func make(seed: UInt64, duration: Double, kinds: [FaultKind], interval: Double,
                             cooldown: Double, stuckSpacing: Double,
                             environment: EnvironmentTiming = EnvironmentTiming()) -> FaultSchedule {
@@ -91,8 +92,10 @@ public struct FaultSchedule: Codable, Sendable, Equatable {
                     length = l
                     envFreeAt = t + l + environment.gap
                     if turn.pausesMaster { lastStuck = t + l }
-                } else {
+                } else if kinds.contains(.kill) {
                     kind = .kill
+                } else {
+                    continue   // a run of environment faults only stays one
                 }
             }
             if kind == .stop || kind == .hang {

@@ -112,10 +112,14 @@ public struct EnvironmentLimits: Codable, Sendable {
     public var livenessBound: Double = 2.0
     /// After a fault ends a fresh client must be answered within this (s).
     public var recoveryDeadline: Double = 3.0
-    /// Share of one core a worker that cannot accept may burn (no-busy-spin)...
-    public var spinCPU: Double = 0.3
-    /// ...plus this much CPU (s) per request it answered meanwhile (measured
-    /// cost: ~33 us; 15x that is still far below a spin's 1 s per second).
+    /// A worker that cannot accept spins when it is runnable (state R) in
+    /// this share of the samples...
+    public var spinRunnable: Double = 0.8
+    /// ...and burns more than this share of one core (contended: three
+    /// spinning workers on 2 shared cores got ~20% each)...
+    public var spinCPU: Double = 0.1
+    /// ...beyond this much CPU (s) per request it answered meanwhile (held
+    /// connections still make progress; release cost ~33 us, debug ~110 us).
     public var cpuPerAnswer: Double = 0.0005
     /// A master asleep in a pipe write this long during a log stall is wedged (s).
     public var wedgedWrite: Double = 1.0

@@ -105,6 +105,20 @@ extension History {
         faults.filter { $0.kind.isEnvironment && $0.applied && $0.endedAt != nil }
     }
 
+    /// When the runner had the master stopped (group-freeze, master-stop).
+    var masterPauses: [ClosedRange<UInt64>] {
+        faults.filter { $0.kind.pausesMaster && $0.applied }.map { $0.time...max($0.time, $0.endedAt ?? info.endTime) }
+    }
+
+    /// Total time the runner had the master stopped within `range` (ns):
+    /// a stopped master cannot reap or refill, so its deadlines stretch by it.
+    func pauseTime(in range: ClosedRange<UInt64>) -> UInt64 {
+        masterPauses.reduce(0) { sum, p in
+            let lo = max(p.lowerBound, range.lowerBound), hi = min(p.upperBound, range.upperBound)
+            return hi > lo ? sum + (hi - lo) : sum
+        }
+    }
+
     /// Requests from the load loop.
     var loadRequests: [RequestEvent] { requests.filter { $0.source == .load } }
 
