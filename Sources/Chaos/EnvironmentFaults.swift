@@ -55,12 +55,12 @@ extension FaultInjector {
             return
         }
         let before = logs.totalRead
-        logs.pause()
+        let filled = logs.pause()
         e.time = monotonicNow()
         sleep(until: e.time + ns(length))
         logs.resume()
         e.endedAt = monotonicNow()
-        e.detail = "stopped reading the event and access log pipes for \(fmt(length, 1)) s "
-            + "(\(before) bytes read before)"
+        e.detail = "stopped reading the event and access log pipes for \(fmt(length, 1)) s, "
+            + "left full (\(filled) bytes of filler; \(before) bytes read before)"
     }
 }

@@ -87,7 +87,8 @@ public struct FaultEvent: Codable, Sendable {
 
     public init(index: Int, kind: FaultKind, time: UInt64, endedAt: UInt64? = nil, victimSlot: Int? = nil,
                 victimPid: Int32? = nil, curlCode: Int32? = nil, status: Int? = nil, applied: Bool = true,
-                detail: String = "") {
+                detail: String = "", cpu: [CPUSample]? = nil) {
+        self.cpu = cpu
         self.index = index
         self.kind = kind
         self.time = time

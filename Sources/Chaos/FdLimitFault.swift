@@ -110,7 +110,7 @@ struct QueuedRequests {
     mutating func collect(_ injector: FaultInjector) {
         var buf = [UInt8](repeating: 0, count: 4096)
         pending.removeAll { p in
-            let n = buf.withUnsafeMutableBytes { recv(p.connection.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            let n = buf.withUnsafeMutableBytes { recv(p.connection.fd, $0.baseAddress, $0.count, dontWait) }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return false }
             if n > 0 { p.received += buf[..<n] }
             let headDone = p.received.lastRange(of: [13, 10, 13, 10]) != nil

@@ -108,8 +108,10 @@ public struct Limits: Codable, Sendable {
 
 /// Tolerances of the hostile-environment invariants.
 public struct EnvironmentLimits: Codable, Sendable {
-    /// A fresh client during a fault must be answered within this (s).
-    public var livenessBound: Double = 2.0
+    /// A fresh client during a fault must be answered within this (s), and
+    /// within 3/4 of --timeout: otherwise heartbeat kills of wedged workers
+    /// (and their fresh replacements) would pass for liveness.
+    public var livenessBound: Double = 1.0
     /// After a fault ends a fresh client must be answered within this (s).
     public var recoveryDeadline: Double = 3.0
     /// A worker that cannot accept spins when it is runnable (state R) in

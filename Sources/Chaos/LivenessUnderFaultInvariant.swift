@@ -1,6 +1,7 @@
 /// liveness-under-fault: while an environment fault lasts (log stall, fd
 /// limit, slowloris flood) every fresh client (the liveness prober's GET /
-/// on a new connection) is answered within `EnvironmentLimits.livenessBound`,
+/// on a new connection) is answered within `EnvironmentLimits.livenessBound`
+/// (at most 3/4 of --timeout),
 /// and once any environment fault ends (the master pauses included) a fresh
 /// client is answered within `recoveryDeadline`. A probe that fails inside a
 /// kill, crash, stop, hang or boot-fail window is excused; observer stalls
@@ -16,6 +17,7 @@ public struct LivenessUnderFaultInvariant: Invariant {
         let probes = h.requests.filter { $0.source == .liveness }
         guard !probes.isEmpty else { return Verdict(id: id, status: .skip, summary: "no liveness probes recorded") }
         let lim = h.info.limits.env
+        let bound = h.info.timeout > 0 ? min(lim.livenessBound, h.info.timeout * 0.75) : lim.livenessBound
         let excused = h.faultWindows
         var violations: [String] = []
         var judged = 0
@@ -28,12 +30,12 @@ public struct LivenessUnderFaultInvariant: Invariant {
                 for p in probes where p.start >= f.time && p.start < end {
                     judged += 1
                     let took = Double(p.end - p.start) / 1e9
-                    let allowed = lim.livenessBound + Double(h.stallTime(in: p.start...p.end)) / 1e9
+                    let allowed = bound + Double(h.stallTime(in: p.start...p.end)) / 1e9
                     guard p.outcome != .ok || took > allowed else { worst = max(worst, took); continue }
                     if excused.contains(where: { $0.contains(p.end) }) { continue }
                     violations.append("\(h.t(p.start)) fresh GET / \(during) "
                         + (p.outcome == .ok ? "answered after \(fmt(took, 2)) s" : "failed after \(fmt(took, 2)) s, "
-                           + "curl \(p.curlCode) status \(p.status)") + " (bound \(fmt(lim.livenessBound, 1)) s)")
+                           + "curl \(p.curlCode) status \(p.status)") + " (bound \(fmt(bound, 2)) s)")
                 }
             }
             var deadline = end + ns(lim.recoveryDeadline)

@@ -5,8 +5,8 @@ import Harness
 
 /// The daemon's event log and access log on FIFOs the runner holds, so a
 /// log-stall fault can stop reading them (as a stalled `| tee`, journald or
-/// container log reader would) and resume later. A FIFO is a pipe: 64 KiB
-/// fill it, after which a blocking writer waits in write(2).
+/// container log reader would) and resume later. A FIFO is a pipe; its
+/// buffer is cut to 4 KiB, after which a blocking writer waits in write(2).
 ///
 /// The FIFOs live in a directory named after the run
 /// (`/tmp/chaos-logs-<runner pid>-<ns>`), removed by `close()`; directories
@@ -28,6 +28,8 @@ final class LogPipes: Sendable {
     let bytesRead = Locked<[UInt64]>([0, 0])
 
     static let prefix = "chaos-logs-"
+    /// F_SETPIPE_SZ (Linux), which Glibc's module map leaves out.
+    static let setPipeSize: Int32 = 1031
 
     private init(directory: String, readFDs: [Int32], holdFDs: [Int32]) {
         self.directory = directory
@@ -52,6 +54,8 @@ final class LogPipes: Sendable {
             guard r >= 0, w >= 0 else {
                 throw ChaosSetupError("open \(path): \(String(cString: strerror(errno)))")
             }
+            // 4 KiB instead of 64: a stalled reader is felt after ~30 lines, not ~400.
+            _ = fcntl(w, Self.setPipeSize, 4096)
             reads.append(r)
             holds.append(w)
         }
@@ -67,8 +71,25 @@ final class LogPipes: Sendable {
         ["--log-file", Self.path(directory, .event), "--access-log", Self.path(directory, .access)]
     }
 
-    /// Stops reading: the pipes fill and the daemon's log writes meet a full pipe.
-    func pause() { paused.with { $0 = true } }
+    /// Stops reading and fills both pipes to the brim (through the runner's
+    /// own write ends): a reader that fell behind, so the daemon's very next
+    /// log line meets a full pipe. Returns the bytes written.
+    @discardableResult
+    func pause() -> Int {
+        paused.with { $0 = true }
+        usleep(20_000)   // the reader thread sees the flag before the pipes fill
+        let chunk = [UInt8](repeating: UInt8(ascii: "#"), count: 512)
+        var filled = 0
+        for fd in holdFDs {
+            while true {
+                let n = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if n > 0 { filled += n; continue }
+                if n < 0 && errno == EINTR { continue }
+                break   // EAGAIN: full
+            }
+        }
+        return filled
+    }
 
     /// Reads again (and drains what waited).
     func resume() { paused.with { $0 = false } }

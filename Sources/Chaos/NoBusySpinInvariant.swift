@@ -37,16 +37,19 @@ public struct NoBusySpinInvariant: Invariant {
                 maxRunnable = max(maxRunnable, runnable)
                 if used > allowed && runnable >= lim.spinRunnable {
                     violations.append("pid=\(pid) at its descriptor limit \(h.t(first.time))..\(h.t(last.time)) used "
-                        + "\(fmt(used, 2)) s CPU in \(fmt(wall, 2)) s (\(fmt(100 * used / wall, 0))% of a core), runnable in "
-                        + "\(fmt(100 * runnable, 0))% of \(states.count) samples, answering \(answered) request(s); "
+                        + "\(fmt(used, 2)) s CPU in \(fmt(wall, 2)) s (\(pct(used / wall)) of a core), runnable in "
+                        + "\(pct(runnable)) of \(states.count) samples, answering \(answered) request(s); "
                         + "allowed \(fmt(allowed, 2)) s")
                 }
             }
         }
         return .judge(id, violations: violations,
-                      pass: "\(judged) worker(s) at the descriptor limit, max \(fmt(100 * maxShare, 0))% of a core, "
-                          + "runnable in at most \(fmt(100 * maxRunnable, 0))% of samples",
+                      pass: "\(judged) worker(s) at the descriptor limit, max \(pct(maxShare)) of a core, "
+                          + "runnable in at most \(pct(maxRunnable)) of samples",
                       fail: "a worker that cannot accept spins",
                       metrics: ["max_cpu_share": maxShare, "max_runnable_share": maxRunnable])
     }
 }
+
+/// A share as a whole percentage: 0.237 -> "24%".
+func pct(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }

@@ -104,7 +104,7 @@ extension FaultInjector {
     private func recordEarlyAnswer(_ c: RawConnection) -> Bool {
         guard c.fd >= 0 else { return false }
         var buf = [UInt8](repeating: 0, count: 4096)
-        let n = buf.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        let n = buf.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, dontWait) }
         guard n > 0, let h = RawResponseHead(Array(buf[..<n])) else { return false }
         if h.served != nil {
             let now = monotonicNow()
