@@ -167,6 +167,23 @@ extension Integration {
             #expect(fresh.response?.status == 200, "served after the limit is back: \(fresh.summary)")
         }
 
+        /// --worker-connections beyond the hard RLIMIT_NOFILE: one line, exit 1,
+        /// nothing started (a worker would fail accepts at its sized load).
+        @Test func workerConnectionsBeyondTheDescriptorLimitIsRefused() throws {
+            var limit = rlimit()
+            try #require(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0)
+            guard limit.rlim_max < 1 << 30 else { return }  // unlimited here: nothing to exceed
+            let port = Ports.free()
+            let p = try SpawnedProcess.spawn(PreforkdBinary.path, ["--port", "\(port)", "--workers", "1",
+                                                                   "--worker-connections", "\(limit.rlim_max + 1)"], deadline: 15)
+            defer { p.terminateAndReap() }
+            #expect(p.wait(timeout: 10) == .exited(1))
+            let lines = p.stderrText.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("preforkd: --worker-connections"), "\(p.stderrText.debugDescription)")
+            #expect(lines.first?.contains("RLIMIT_NOFILE") == true)
+            #expect(ProcFS.groupMembers(p.pid).isEmpty && Ports.refuses(port: port))
+        }
+
         /// RLIMIT_NOFILE of another process, by util-linux's prlimit(1) (the
         /// prlimit(2) call is not in Swift's Glibc module); returns the hard limit.
         @discardableResult

@@ -20,9 +20,12 @@ final class AppendFile {
     private var fd: Int32
     /// How a write to `fd` is made without blocking.
     private var mode: WriteMode
+    var adoptedMode: WriteMode { mode }
     private var pending = LineQueue()
     /// Lines dropped since the last `takeRecoveredDrops()` report.
     private var droppedUnreported = 0
+    /// Lines dropped by this process since it opened the file.
+    private(set) var droppedTotal = 0
     /// Where drops are counted for /__metrics (set once the scoreboard exists).
     private var dropCounter: (scoreboard: Scoreboard, counter: Scoreboard.Counter)?
     /// The old behaviour, for `--planted-defect blocking-log` only.
@@ -167,6 +170,7 @@ final class AppendFile {
 
     private func drop() {
         droppedUnreported += 1
+        droppedTotal += 1
         if let (scoreboard, counter) = dropCounter { scoreboard.increment(counter) }
     }
 
