@@ -19,6 +19,9 @@ final class Master {
     private var exitCode: Int32?
     /// A worker failed to boot before the first ready: exit non-zero.
     private var startupFailed = false
+    /// nil without a heartbeat timeout (nothing to protect).
+    private var pauses: PauseDetector?
+    private let logs: LogBackPressure
 
     init(config: Configuration, eventLog: EventLog, accessLog: AccessLog?, scoreboard: Scoreboard, signals: SignalSource,
          listener: Listener, spawner: WorkerSpawner, readiness: Readiness) {
@@ -31,11 +34,13 @@ final class Master {
         self.listener = listener
         self.spawner = spawner
         self.readiness = readiness
+        self.logs = LogBackPressure(eventLog: eventLog, accessLog: nil)  // the master writes no access lines
         var policy = SupervisorPolicy(workers: config.workers, timeout: config.timeout,
                                       gracefulTimeout: config.gracefulTimeout)
         policy.maxWorkers = scoreboard.capacity
         if config.plantedDefect == .noTimeoutKill { policy.timeout = nil }
         self.table = WorkerTable(policy: policy)
+        if let timeout = policy.timeout, config.plantedDefect != .noPauseGrace { pauses = PauseDetector(timeout: timeout) }
     }
 
     /// Runs until every worker is gone after a stop; returns the exit status.
@@ -46,6 +51,7 @@ final class Master {
             reapChildren()
             perform(table.tick(now: .now(), heartbeat: { self.scoreboard.heartbeat(slot: $0) }))
             announceIfReady()
+            logs.turn(log: log)
         }
         let code = startupFailed ? 1 : exitCode!
         log.info("master_exited", metadata: ["status": "exit:\(code)"])
@@ -139,9 +145,24 @@ final class Master {
             let ms = (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000
             timeoutMs = Int32(clamping: ms)
         }
-        if readiness != nil { timeoutMs = timeoutMs < 0 ? 5 : min(timeoutMs, 5) }  // booting: watch the scoreboard
+        if readiness != nil { timeoutMs = Self.capped(timeoutMs, 5) }  // booting: watch the scoreboard
+        if logs.needsTurn { timeoutMs = Self.capped(timeoutMs, LogBackPressure.retryMs) }  // lines wait: retry soon
         var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+        pauses?.willWait(now: now, timeoutMs: timeoutMs)
         _ = try? Posix.poll(&fds, timeoutMs: timeoutMs)
+        noticePause()
+    }
+
+    /// A poll timeout no longer than `cap` (-1 = none yet).
+    private static func capped(_ timeoutMs: Int32, _ cap: Int32) -> Int32 { timeoutMs < 0 ? cap : min(timeoutMs, cap) }
+
+    /// The master did not run for longer than the timeout (see PauseDetector):
+    /// every worker gets a fresh grace before its heartbeat is judged.
+    private func noticePause() {
+        let now = Instant.now()
+        guard let gap = pauses?.pause(now: now) else { return }
+        table.masterResumed(now: now, paused: gap)
+        log.warning("master_resumed", metadata: ["gap_ms": "\(Int(gap.milliseconds))"])
     }
 
     private func record(_ event: SupervisorEvent) {

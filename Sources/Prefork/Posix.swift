@@ -56,8 +56,8 @@ enum Posix {
     }
 
     /// send(2) with MSG_NOSIGNAL: a peer that went away is EPIPE, never SIGPIPE.
-    static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(PosixError) -> Int? {
-        try nonBlocking("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, cshim_msg_nosignal()) }
+    static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, flags: Int32 = 0) throws(PosixError) -> Int? {
+        try nonBlocking("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, cshim_msg_nosignal() | flags) }
     }
 
     /// send(2) of `bytes[offset...]`; `more` (MSG_MORE) when a file body follows,
@@ -101,9 +101,12 @@ enum Posix {
             switch Glibc.errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: return nil
-            // The peer gave up while queued, or a transient resource shortage:
-            // not this worker's failure; try the next one on the next wakeup.
-            case ECONNABORTED, EPROTO, EPERM, ENOBUFS, ENOMEM, EMFILE, ENFILE: return nil
+            // That one connection is gone (the peer gave up while queued, or a
+            // firewall refused it): the next may be fine.
+            case ECONNABORTED, EPROTO, EPERM: return nil
+            // EMFILE, ENFILE, ENOBUFS, ENOMEM: out of a resource. Thrown, so the
+            // worker stops polling the listener for a while instead of being
+            // woken for the same queued connection at once (a busy spin).
             case let code: throw PosixError(call: "accept4", errno: code)
             }
         }
@@ -148,6 +151,31 @@ enum Posix {
         if n >= 0 { return Int(n) }
         if Glibc.errno == EINTR { return 0 }
         throw PosixError(call: "poll", errno: Glibc.errno)
+    }
+
+    /// getrlimit(2) / setrlimit(2) of RLIMIT_NOFILE: (soft, hard).
+    static func descriptorLimit() throws(PosixError) -> (soft: rlim_t, hard: rlim_t) {
+        var limit = rlimit()
+        _ = try retrying("getrlimit(RLIMIT_NOFILE)") { getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) }
+        return (limit.rlim_cur, limit.rlim_max)
+    }
+
+    static func setDescriptorLimit(soft: rlim_t, hard: rlim_t) throws(PosixError) {
+        var limit = rlimit(rlim_cur: soft, rlim_max: hard)
+        _ = try retrying("setrlimit(RLIMIT_NOFILE)") { setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) }
+    }
+
+    /// The symbolic name of the errnos the logs name (`errno=EMFILE`), else the number.
+    static func errnoName(_ code: Int32) -> String {
+        switch code {
+        case EMFILE: return "EMFILE"
+        case ENFILE: return "ENFILE"
+        case ENOBUFS: return "ENOBUFS"
+        case ENOMEM: return "ENOMEM"
+        case EINVAL: return "EINVAL"
+        case EBADF: return "EBADF"
+        default: return String(code)
+        }
     }
 
     static func setNonBlocking(_ fd: Int32) throws(PosixError) {

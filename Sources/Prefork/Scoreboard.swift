@@ -14,10 +14,17 @@ public final class Scoreboard: @unchecked Sendable {
         /// Not a counter: 1 while `/__fault/boot-fail?on=1` is in force.
         case bootFailFlag
         case masterPid, startedAt
+        /// Log lines dropped because their destination could not take them (AppendFile).
+        case logLinesDroppedEvent, logLinesDroppedAccess
+        /// accept4 failures other than an empty queue (EMFILE, ENFILE, ENOMEM...).
+        case acceptErrors
 
         /// The name on /__status and in logs.
         public var name: String {
             switch self {
+            case .logLinesDroppedEvent: return "log_lines_dropped_event"
+            case .logLinesDroppedAccess: return "log_lines_dropped_access"
+            case .acceptErrors: return "accept_errors"
             case .killedByTimeout: return "killed_by_timeout"
             case .bootFailed: return "boot_failed"
             case .bootFailFlag: return "boot_fail_injected"

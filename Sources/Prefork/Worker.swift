@@ -28,6 +28,7 @@ final class Worker {
     var handler: any RequestHandler
     let builtins: BuiltinRoutes
     let accessLog: AccessLog?
+    let logs: LogBackPressure
     /// getpeername at accept: the access log or the loopback rule needs it.
     let readsPeer: Bool
     let epoll: Epoll
@@ -43,6 +44,8 @@ final class Worker {
     /// Of those, connections closing (lingering): they need no more units.
     var lingeringConnections = 0
     var servingConnections: Int { liveConnections - lingeringConnections }
+    /// Of the serving ones, connections that claim no lifetime unit (Worker+UnitClaims).
+    var unclaimedConnections = 0
     /// How long a closing connection waits for the peer's EOF.
     static let lingerTime: Duration = .milliseconds(200)
     /// Listener registered in epoll (false while at --worker-connections).
@@ -57,6 +60,11 @@ final class Worker {
     var listenerClosed = false
     /// Stopping: no new connections, idle ones closed, the rest finish.
     var draining = false
+    /// accept4 ran out of a resource (EMFILE...): the listener is out of the
+    /// epoll set until then (see Worker+AcceptErrors).
+    var acceptBackoffUntil: Instant?
+    /// The failure was logged; the next successful accept ends the episode.
+    var acceptErrorEpisode = false
     /// Earliest deadline among connections: the timer scan runs only then.
     var nextTimerCheck = Instant(nanoseconds: .max)
     /// Longest epoll wait, so the heartbeat stays fresh (nanoseconds).
@@ -86,6 +94,7 @@ final class Worker {
         let config = setup.config
         self.builtins = BuiltinRoutes(config: config, scoreboard: setup.scoreboard)
         self.accessLog = setup.accessLog
+        self.logs = LogBackPressure(eventLog: setup.eventLog, accessLog: setup.accessLog)
         self.readsPeer = setup.accessLog != nil || !config.statusFromAnywhere
         self.timeouts = ConnectionTimeouts(config)
         self.limits = ParserLimits(maxBody: config.maxBody)
@@ -113,8 +122,10 @@ final class Worker {
             let now = Instant.now()
             scoreboard.beat(slot: slot, at: now)
             if draining && liveConnections == 0 { _exit(WorkerExit.ok) }
+            logs.turn(log: log)
             // In nanoseconds: Duration arithmetic costs 128-bit multiplies per turn.
-            let wake = min(nextTimerCheck, now.after(heartbeatNanos))
+            var wake = min(nextTimerCheck, now.after(heartbeatNanos))
+            if logs.needsTurn { wake = min(wake, now.after(UInt64(LogBackPressure.retryMs) * 1_000_000)) }
             let waitNs = wake.nanoseconds > now.nanoseconds ? wake.nanoseconds - now.nanoseconds : 0
             do {
                 try epoll.wait(timeoutMs: Int32(clamping: (waitNs + 999_999) / 1_000_000)) { fd, events in
@@ -134,7 +145,7 @@ final class Worker {
         } else if fd == signals.fd {
             for signal in (try? signals.drain()) ?? [] { handle(signal) }
         } else if fd == setup.nudge.fd {
-            if !acceptPaused && !listenerClosed { acceptConnections(drain: true) }
+            if !acceptPaused && !listenerClosed && acceptBackoffUntil == nil { acceptConnections(drain: true) }
         } else if fd == setup.masterPipe {
             masterGone()
         } else if let connection = connection(for: fd) {
@@ -172,7 +183,7 @@ final class Worker {
     /// which clients do not retry).
     var canAccept: Bool {
         guard !draining, !listenerClosed, servingConnections < setup.config.workerConnections else { return false }
-        return budget.remaining.map { $0 > servingConnections } ?? true
+        return budget.remaining.map { $0 > claimingConnections } ?? true
     }
 
     /// Accepts one connection per listener event, as nginx without
@@ -195,9 +206,10 @@ final class Worker {
                 guard let next = result else { break }
                 fd = next
             } catch {
-                log.error("accept_failed", metadata: ["error": "\(error)"])
-                break
+                acceptFailed(error, now: .now())
+                return
             }
+            acceptErrorEpisode = false
             open(fd, peer: readsPeer ? PeerAddress.of(storage) : nil)
             if !drain { break }
         }
@@ -220,7 +232,7 @@ final class Worker {
     /// Connection: close load a worker goes idle after nearly every request,
     /// and the DEL + ADD pair after each cost about 5% of its CPU.
     func requeueWhenIdle() {
-        guard liveConnections == 0, !acceptPaused, !listenerClosed else { return }
+        guard liveConnections == 0, !acceptPaused, !listenerClosed, acceptBackoffUntil == nil else { return }
         let now = Instant.now()
         if let last = lastRequeue, now < last.after(Self.requeueNanos) { return }
         lastRequeue = now
@@ -229,7 +241,9 @@ final class Worker {
     }
 
     private func open(_ fd: Int32, peer: PeerAddress?) {
-        let connection = Connection(fd: fd, limits: limits, now: .now())
+        let now = Instant.now()
+        let connection = Connection(fd: fd, limits: limits, now: now)
+        connection.claim = initialClaim(now: now)
         if let peer { connection.peer = peer }
         if Int(fd) >= connections.count {
             connections += Array(repeating: nil, count: Int(fd) + 1 - connections.count + 64)
@@ -276,7 +290,7 @@ final class Worker {
 
     /// We stop accepting: if connections are still queued, wake the others
     /// (EPOLLEXCLUSIVE woke only us for them).
-    private func handOffBacklog() {
+    func handOffBacklog() {
         if AcceptNudge.backlogPending(setup.listenerFD) { setup.nudge.wakeOthers() }
     }
 
@@ -305,7 +319,8 @@ final class Worker {
         closeListener()
         scoreboard.setState(slot: slot, .draining)
         log.info("worker_draining", metadata: ["reason": "\(reason)", "served": "\(budget.reserved)"])
-        for case let connection? in connections where connection.isIdle { close(connection) }
+        // Idle ones, and fresh ones that claim no unit: no unit is left to answer them.
+        for case let connection? in connections where connection.isIdle || connection.claim == .none { close(connection) }
     }
 
     // MARK: - Timers
@@ -319,7 +334,13 @@ final class Worker {
         guard now >= nextTimerCheck else { return }
         nextTimerCheck = Instant(nanoseconds: .max)
         checkBacklog(now: now)
+        endAcceptBackoff(now: now)
         for case let connection? in connections {
+            if connection.deadline <= now && connection.claimExpired(now: now) {
+                expireClaim(connection)
+                guard connections[Int(connection.fd)] === connection else { continue }
+                connection.deadline = connection.computeDeadline(timeouts)
+            }
             if connection.deadline <= now {
                 if connection.lingerUntil != nil {
                     abort(connection)  // lingered long enough
@@ -336,6 +357,7 @@ final class Worker {
             }
         }
         if let at = backlogCheckAt, at < nextTimerCheck { nextTimerCheck = at }
+        if let at = acceptBackoffUntil, at < nextTimerCheck { nextTimerCheck = at }
     }
 
     func connection(for fd: Int32) -> Connection? {
@@ -357,6 +379,7 @@ final class Worker {
         // drain, timeouts) still linger: there a request may be under way.
         if connection.clientClosing && connection.parser.phase == .idle { abort(connection); return }
         shutdown(connection.fd, Int32(SHUT_WR))
+        dropClaim(connection)
         connection.lingerUntil = .now() + Self.lingerTime
         connection.releaseBodies()
         connection.pollingWrite = false
@@ -388,6 +411,7 @@ final class Worker {
         connections[Int(connection.fd)] = nil
         liveConnections -= 1
         if connection.lingerUntil != nil { lingeringConnections -= 1 }
+        dropClaim(connection)
         connection.releaseBodies()
         // No epoll.remove: closing the worker's only descriptor of the socket
         // takes it out of the epoll set (saves an epoll_ctl per connection).
