@@ -16,6 +16,8 @@ extension FaultInjector {
         case .logStall: logStall(length, &e)
         case .slowlorisFlood: slowlorisFlood(plan, length, &e)
         case .fdLimit: fdLimit(plan, length, &e)
+        case .logFull: logFull(length, &e)
+        case .cpuThrottle: cpuThrottle(length, &e)
         case .kill, .stop, .crash, .hang, .signalStorm, .slowloris, .malformed, .masterKill, .bootFail:
             e.applied = false
             e.detail = "not an environment fault"
@@ -62,5 +64,20 @@ extension FaultInjector {
         e.endedAt = monotonicNow()
         e.detail = "stopped reading the event and access log pipes for \(fmt(length, 1)) s, "
             + "left full (\(filled) bytes of filler; \(before) bytes read before)"
+    }
+
+    /// Fills the access log's tmpfs for `length`, then frees it.
+    func logFull(_ length: Double, _ e: inout FaultEvent) {
+        guard let disk = logDisk.disk else {
+            e.applied = false
+            e.detail = "skipped: " + (logDisk.reason ?? "the access log is not on the runner's tmpfs (preforkd only)")
+            return
+        }
+        e.time = monotonicNow()
+        let filled = disk.fill()
+        sleep(until: e.time + ns(length))
+        disk.drain()
+        e.endedAt = monotonicNow()
+        e.detail = "access log tmpfs \(disk.directory) full for \(fmt(length, 1)) s (\(filled) bytes of filler)"
     }
 }

@@ -28,6 +28,10 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case slowlorisFlood = "slowloris-flood"
     /// Lower the workers' RLIMIT_NOFILE (prlimit) to their open count while connections queue.
     case fdLimit = "fd-limit"
+    /// The access log's small tmpfs filled up (ENOSPC) for a while.
+    case logFull = "log-full"
+    /// A cgroup v1 CFS quota on the daemon's process group for a while.
+    case cpuThrottle = "cpu-throttle"
 
     /// Whether the fault needs preforkd's /__fault endpoints.
     public var needsFaultEndpoints: Bool {
@@ -38,7 +42,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     /// time, and the target is judged during and after them (liveness-under-fault).
     public var isEnvironment: Bool {
         switch self {
-        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit: return true
+        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle: return true
         default: return false
         }
     }
@@ -48,8 +52,9 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
 
     /// Whether fresh clients must still be answered while the fault lasts (a
     /// paused master or group cannot answer, or refill retired workers, until it resumes).
-    /// fd-limit leaves no worker able to accept until a replacement starts.
-    public var answersDuring: Bool { isEnvironment && !pausesMaster && self != .fdLimit }
+    /// fd-limit leaves no worker able to accept until a replacement starts;
+    /// a throttled daemon answers only as fast as its quota lets it.
+    public var answersDuring: Bool { isEnvironment && !pausesMaster && self != .fdLimit && self != .cpuThrottle }
 }
 
 /// A process's CPU time (user + system, from /proc/PID/stat) at one moment.

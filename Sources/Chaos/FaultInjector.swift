@@ -16,6 +16,8 @@ final class FaultInjector: Sendable {
     let hangTimeout: Double
     /// The log FIFOs log-stall stops reading; nil when the target has none.
     let logs: LogPipes?
+    /// The access log's tmpfs log-full fills, or why there is none.
+    let logDisk: (disk: LogDisk?, reason: String?)
     let faults = Locked<[FaultEvent]>([])
     let requests = Locked<[RequestEvent]>([])
     private let pending = Locked(0)
@@ -23,13 +25,14 @@ final class FaultInjector: Sendable {
     private let environmentPending = Locked(0)
 
     init(master: Int32, masterStart: UInt64, baseURL: String, port: Int, hangTimeout: Double,
-         logs: LogPipes? = nil) {
+         logs: LogPipes? = nil, logDisk: (disk: LogDisk?, reason: String?) = (nil, nil)) {
         self.master = master
         self.masterStart = masterStart
         self.baseURL = baseURL
         self.port = port
         self.hangTimeout = hangTimeout
         self.logs = logs
+        self.logDisk = logDisk
     }
 
     /// Injects `plan` now, as fault number `index`.
@@ -50,7 +53,7 @@ final class FaultInjector: Sendable {
             e.detail = r.curlCode == 0 ? "answered \(r.status)" : "connection ended, curl \(r.curlCode)"
         case .signalStorm: storm(plan, &e)
         case .hang, .slowloris, .bootFail, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood,
-             .fdLimit:
+             .fdLimit, .logFull, .cpuThrottle:
             e.detail = "in progress"
         }
         let slot = faults.with { $0.append(e); return $0.count - 1 }
@@ -59,7 +62,7 @@ final class FaultInjector: Sendable {
         case .slowloris: background(slot) { self.slowloris(plan, &$0) }
         case .bootFail: background(slot) { self.bootFail(plan, &$0) }
         case .malformed: background(slot) { self.malformed(plan, &$0) }
-        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit:
+        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle:
             environmentPending.with { $0 += 1 }
             background(slot) {
                 self.environment(plan, &$0)

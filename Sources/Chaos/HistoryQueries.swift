@@ -93,7 +93,8 @@ extension History {
                 w.append(f.time...((f.endedAt ?? UInt64.max / 2) + ns(l.respawnDeadline + 2)))
             case .masterKill:
                 w.append(f.time...UInt64.max)
-            case .slowloris, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit:
+            case .slowloris, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull,
+                 .cpuThrottle:
                 break
             }
         }

@@ -66,9 +66,10 @@ final class LogPipes: Sendable {
 
     static func path(_ dir: String, _ log: Log) -> String { dir + (log == .event ? "/events.fifo" : "/access.fifo") }
 
-    /// preforkd arguments that send both logs into the FIFOs.
-    var daemonArguments: [String] {
-        ["--log-file", Self.path(directory, .event), "--access-log", Self.path(directory, .access)]
+    /// preforkd arguments that send the event log (and the access log
+    /// unless it goes elsewhere, e.g. log-full's tmpfs) into the FIFOs.
+    func daemonArguments(access: Bool) -> [String] {
+        ["--log-file", Self.path(directory, .event)] + (access ? ["--access-log", Self.path(directory, .access)] : [])
     }
 
     /// Stops reading and fills both pipes to the brim (through the runner's

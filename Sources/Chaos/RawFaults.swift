@@ -17,7 +17,10 @@ extension FaultInjector {
         let i = Int(plan.param % UInt32(Self.malformedRequests.count))
         defer { e.endedAt = monotonicNow() }
         do {
-            let c = try RawConnection(port: port, timeout: 2)
+            // As long as a hang may take: a paused master (group-freeze,
+            // master-stop) can leave no worker to answer for seconds, and a
+            // reply read too late would be a served count the history misses.
+            let c = try RawConnection(port: port, timeout: max(2, hangTimeout))
             let start = monotonicNow()
             try c.send(Self.malformedRequests[i])
             let head = c.readHead()

@@ -28,6 +28,7 @@ final class ChaosRunner {
             target.process.terminateAndReap()
             Subreaper.killOrphans(excluding: [target.master], matching: target.owns)
             target.logs?.close()
+            target.logDisk.disk?.close()
         }
         let progress = Progress(duration: config.duration, quiet: config.quiet)
         if config.effectiveFaults.contains(.slowlorisFlood) { raiseDescriptorLimit(progress) }
@@ -38,12 +39,13 @@ final class ChaosRunner {
         let start = monotonicNow()
         let injector = FaultInjector(master: target.master, masterStart: target.process.startTime,
                                      baseURL: target.baseURL, port: target.port, hangTimeout: hangDeadline + 3,
-                                     logs: target.logs)
+                                     logs: target.logs, logDisk: target.logDisk)
         let load = LoadRunner(options: loadOptions(target), progress: progress)
         load.start()
         let env = config.limits.env
         let prober = config.hasEnvironmentFaults
-            ? LivenessProber(baseURL: target.baseURL, timeout: max(4, env.livenessBound * 2)) : nil
+            ? LivenessProber(baseURL: target.baseURL,
+                             timeout: max(4, env.livenessBound * 2, config.environmentTiming.pauseLength + 2)) : nil
         prober?.start()
         let ticker = ProgressTicker(progress: progress, sampler: sampler, injector: injector, start: start,
                                     info: runInfo(target, start: start), interval: config.progressInterval)

@@ -1,4 +1,4 @@
-/// supervision-alive: while a log stall or fd-limit fault lasts, the master
+/// supervision-alive: while a log stall, full log disk or fd-limit fault lasts, the master
 /// keeps supervising: every worker death observed meanwhile is refilled to N
 /// within the respawn deadline (extended by observer stalls), and the master
 /// is never seen asleep in a pipe write (wchan `*pipe_write*`) for
@@ -8,12 +8,12 @@ public struct SupervisionAliveInvariant: Invariant {
     public let meaning = "the master reaps and refills on time during log stalls and descriptor exhaustion"
     public init() {}
 
-    static let kinds: Set<FaultKind> = [.logStall, .fdLimit]
+    static let kinds: Set<FaultKind> = [.logStall, .logFull, .fdLimit]
 
     public func check(_ h: History) -> Verdict {
         let faults = h.environmentFaults.filter { Self.kinds.contains($0.kind) }
         guard !faults.isEmpty else {
-            return Verdict(id: id, status: .skip, summary: "no log-stall or fd-limit fault injected")
+            return Verdict(id: id, status: .skip, summary: "no log-stall, log-full or fd-limit fault injected")
         }
         let samples = h.supervisedSamples
         guard samples.count > 1 else { return Verdict(id: id, status: .skip, summary: "too few process samples") }
@@ -43,7 +43,7 @@ public struct SupervisionAliveInvariant: Invariant {
             }
         }
         return .judge(id, violations: violations,
-                      pass: "\(faults.count) log-stall/fd-limit fault(s): \(refilled) death(s) meanwhile refilled in time, "
+                      pass: "\(faults.count) log-stall/log-full/fd-limit fault(s): \(refilled) death(s) meanwhile refilled in time, "
                           + "master never wedged in a write",
                       fail: "supervision stalled", metrics: ["faults": Double(faults.count), "refilled": Double(refilled)])
     }
