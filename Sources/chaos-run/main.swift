@@ -22,7 +22,7 @@ struct ChaosRun: ParsableCommand {
     @Option(help: "Total requests per second (default: as fast as possible).") var rate: Double?
     @Flag(name: .customLong("keep-alive"), help: "Reuse connections (default).") var keepAlive = false
     @Flag(name: .customLong("fresh-connections"), help: "One connection per request.") var fresh = false
-    @Option(help: "Comma-separated faults: kill,stop,crash,hang,signal-storm,slowloris,malformed,master-kill,boot-fail; 'none' for a plain load run.")
+    @Option(help: "Comma-separated faults: kill,stop,crash,hang,signal-storm,slowloris,malformed,master-kill,boot-fail, and the environment faults group-freeze,master-stop,log-stall,log-full,slowloris-flood,fd-limit,cpu-throttle; 'none' for a plain load run.")
     var faults: String?
     @Option(name: .customLong("kill-every"), help: "Mean seconds between faults (default 0.5).") var killEvery: Double?
     @Option(help: "Shutdown signal(s): INT, TERM, HUP, QUIT; a comma list rotates by seed.") var shutdown: String?
