@@ -38,14 +38,22 @@ struct CPUThrottle {
         }
     }
 
-    /// Moves every member back (new workers to the master's old group) and removes the cgroup.
+    /// Moves every member back (the first entered, the master, first, so
+    /// what it forks meanwhile lands at home; new workers to its old group)
+    /// and removes the cgroup, retrying while forks race the move.
     func leave(_ moved: [(pid: Int32, from: String)]) {
         let home = moved.first?.from ?? "/"
-        for pid in Self.members(path) {
+        func back(_ pid: Int32) {
             let from = moved.first { $0.pid == pid }?.from ?? home
             _ = Self.write(Self.root + (from == "/" ? "" : from) + "/cgroup.procs", "\(pid)")
         }
-        rmdir(path)
+        if let master = moved.first { back(master.pid) }
+        for _ in 0..<50 {
+            let left = Self.members(path)
+            if left.isEmpty && rmdir(path) == 0 { return }
+            left.forEach(back)
+            usleep(10_000)
+        }
     }
 
     /// The cpu controller's group of `pid` from /proc/PID/cgroup ("N:cpu:/path").

@@ -4,7 +4,7 @@
 /// resumes, but the workers did nothing wrong. No worker may die in the
 /// master's first turns after the pause (timeout + slack) unless it retired
 /// (answered its whole lifetime), was a fault's victim, or died near a crash,
-/// hang, boot-fail or master-kill fault. Judged from /proc deaths and the
+/// hang, signal-storm (TTOU), boot-fail or master-kill fault. Judged from /proc deaths and the
 /// served counts the clients saw; without worker headers every such death counts.
 public struct NoFalseTimeoutInvariant: Invariant {
     public let id = "no-false-timeout"
@@ -20,7 +20,8 @@ public struct NoFalseTimeoutInvariant: Invariant {
             return Verdict(id: id, status: .skip, summary: "heartbeat timeout is off (--timeout 0)")
         }
         let victims = Set(h.faults.compactMap { $0.kind == .kill || $0.kind == .stop ? $0.victimPid : nil })
-        let ambiguous = h.faults.filter { [.crash, .hang, .bootFail, .masterKill].contains($0.kind) && $0.applied }
+        // A storm's TTOU retires a worker early; signals sent during a pause arrive after it.
+        let ambiguous = h.faults.filter { [.crash, .hang, .signalStorm, .bootFail, .masterKill].contains($0.kind) && $0.applied }
             .map { $0.time...(($0.endedAt ?? $0.time) + ns(h.hangDeadline)) }
         var served: [Int32: Int] = [:]
         for r in h.requests where r.outcome == .ok {

@@ -28,6 +28,13 @@ import Testing
         #expect(v.evidence.first?.contains("after the master-stop ended at t=0.400s") == true)
     }
 
+    @Test func workerRetiredBySignalStormAfterPauseIsNoFalseTimeout() {
+        var b = HistoryBuilder.hostile()
+        b.killWorker12(at: 600)
+        b.history.faults.append(FaultEvent(index: 5, kind: .signalStorm, time: t(450), endedAt: t(550)))   // its TTOU
+        #expect(b.verdict(NoFalseTimeoutInvariant()).status == .pass)
+    }
+
     @Test func workerRetiredOnBudgetAfterPauseIsNoFalseTimeout() {
         var b = HistoryBuilder.hostile()
         b.history.info.lifetime = 50   // 12 answered 60 >= 50: it retired, nobody killed it
