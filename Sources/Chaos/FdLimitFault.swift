@@ -29,14 +29,23 @@ extension FaultInjector {
     func fdLimit(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
         var limited: [Limited] = []
         var unused: UInt64 = 0, unused2: UInt64 = 0
+        var refused: [String] = []
         for v in victims() {
             var soft: UInt64 = 0, hard: UInt64 = 0
             guard cshim_prlimit_nofile(v.pid, -1, -1, &soft, &hard) == 0,
                   cshim_prlimit_nofile(v.pid, Self.exhaustedLimit, Int64(bitPattern: hard), &unused, &unused2) == 0
-            else { continue }   // gone meanwhile (retired): nothing to limit
+            else {
+                // ESRCH: retired meanwhile; EPERM: another uid without CAP_SYS_RESOURCE over it.
+                refused.append("pid \(v.pid): \(String(cString: strerror(errno)))")
+                continue
+            }
             limited.append(Limited(pid: v.pid, startTime: v.startTime, soft: soft, hard: hard))
         }
-        guard !limited.isEmpty else { e.applied = false; e.detail = "no live worker to limit"; return }
+        guard !limited.isEmpty else {
+            e.applied = false
+            e.detail = "no worker limited (prlimit " + (refused.isEmpty ? "found no live worker" : refused.prefix(3).joined(separator: ", ")) + ")"
+            return
+        }
         e.time = monotonicNow()
         e.victimPid = limited[0].pid
         var cpu: [CPUSample] = []
