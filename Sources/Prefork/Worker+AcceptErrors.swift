@@ -22,20 +22,8 @@ extension Worker {
             ])
         }
         if setup.config.plantedDefect == .noAcceptBackoff { return }  // planted: retried at once (the spin)
-        acceptBackoffUntil = now + Self.acceptBackoff
-        if let at = acceptBackoffUntil, at < nextTimerCheck { nextTimerCheck = at }
-        epoll.remove(setup.listenerFD)
-        handOffBacklog()
+        backOffAccepting(until: now + Self.acceptBackoff)  // ends in endAcceptBackoff (Worker+Listener)
         closeLongestIdle(now: now)
-    }
-
-    /// The delay is over: poll the listener again (level-triggered, so a
-    /// connection still queued is reported at once).
-    func endAcceptBackoff(now: Instant) {
-        guard let until = acceptBackoffUntil, until <= now else { return }
-        acceptBackoffUntil = nil
-        guard !acceptPaused, !listenerClosed, !draining else { return }
-        try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
     }
 
     /// Closes the answered keep-alive connection that has waited longest for
