@@ -73,9 +73,9 @@ final class Connection {
         self.deadline = now
     }
 
+    /// Best effort: a peer that reset meanwhile fails the next write anyway.
     func setNoDelay() {
-        var on: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        try? Posix.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, "TCP_NODELAY")
         noDelay = true
     }
 

@@ -22,6 +22,9 @@ final class Master {
     /// nil without a heartbeat timeout (nothing to protect).
     private var pauses: PauseDetector?
     private let logs: LogBackPressure
+    private var loopErrors = LoopErrors()
+    /// The loop lost a descriptor it cannot work without: exit non-zero.
+    private var loopFailed = false
 
     init(config: Configuration, eventLog: EventLog, accessLog: AccessLog?, scoreboard: Scoreboard, signals: SignalSource,
          listener: Listener, spawner: WorkerSpawner, readiness: Readiness) {
@@ -47,13 +50,13 @@ final class Master {
     func run() -> Int32 {
         while exitCode == nil {
             waitForEvents()
-            for signal in (try? signals.drain()) ?? [] { handle(signal) }
+            for signal in pendingSignals() { handle(signal) }
             reapChildren()
             perform(table.tick(now: .now(), heartbeat: { self.scoreboard.heartbeat(slot: $0) }))
             announceIfReady()
             logs.turn(log: log)
         }
-        let code = startupFailed ? 1 : exitCode!
+        let code = startupFailed || loopFailed ? 1 : exitCode!
         log.info("master_exited", metadata: ["status": "exit:\(code)"])
         return code
     }
@@ -86,7 +89,14 @@ final class Master {
     /// collected in the turn it is noticed, so no zombie outlives a turn.
     private func reapChildren() {
         guard config.plantedDefect != .noReap else { return }
-        while let (pid, status) = try? Posix.reapAny() {
+        while true {
+            let reaped: (pid: pid_t, status: Int32)?
+            do { reaped = try Posix.reapAny() } catch {
+                // Only EINVAL (a bug) is possible: nothing to reap this turn; the next turn tries again.
+                loopErrors.report(error, action: "retry_next_turn", log: log)
+                return
+            }
+            guard let (pid, status) = reaped else { return }
             let now = Instant.now()
             if let slot = table.slot(of: pid) { scoreboard.recordExit(slot: slot) }
             perform(table.exited(pid: pid, status: TerminationStatus(waitStatus: status), now: now))
@@ -149,8 +159,30 @@ final class Master {
         if logs.needsTurn { timeoutMs = Self.capped(timeoutMs, LogBackPressure.retryMs) }  // lines wait: retry soon
         var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
         pauses?.willWait(now: now, timeoutMs: timeoutMs)
-        _ = try? Posix.poll(&fds, timeoutMs: timeoutMs)
+        do {
+            _ = try Posix.poll(&fds, timeoutMs: timeoutMs)
+        } catch {
+            // EFAULT/EINVAL/ENOMEM: the turn goes on without waiting; a short
+            // sleep keeps a persistent failure from spinning the CPU.
+            loopErrors.report(error, action: "sleep_10ms", log: log)
+            Posix.sleep(milliseconds: 10)
+        }
         noticePause()
+    }
+
+    /// The signals read this turn. A signalfd that fails (EBADF, EINVAL: a
+    /// bug) leaves the master deaf to INT/TERM for good: it stops at once
+    /// (workers KILLed and reaped) and exits 1 rather than supervise forever
+    /// beyond the operator's reach.
+    private func pendingSignals() -> [Signal] {
+        do {
+            return try signals.drain()
+        } catch {
+            loopErrors.report(error, action: "immediate_stop", log: log)
+            loopFailed = true
+            perform(table.stop(graceful: false, now: .now()))
+            return []
+        }
     }
 
     /// A poll timeout no longer than `cap` (-1 = none yet).

@@ -58,16 +58,13 @@ public final class Scoreboard: @unchecked Sendable {
     init(capacity: Int) throws(PosixError) {
         self.capacity = capacity
         byteCount = (Self.headerWords + capacity * Self.slotWords) * MemoryLayout<Int>.stride
-        guard let region = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-              region != MAP_FAILED else {
-            throw PosixError(call: "mmap", errno: errno)
-        }
+        let region = try Posix.mapShared(byteCount)
         region.initializeMemory(as: Int.AtomicRepresentation.self, repeating: .init(0),
                                 count: byteCount / MemoryLayout<Int>.stride)
         base = region
     }
 
-    deinit { munmap(base, byteCount) }
+    deinit { Posix.unmap(base, byteCount) }
 
     @inline(__always)
     private func word(_ index: Int) -> UnsafeAtomic<Int> {

@@ -234,8 +234,10 @@ extension Worker {
 
     /// Registers what the connection waits for: input until the peer's EOF,
     /// output while a write is blocked.
+    /// A connection epoll cannot watch (ENOMEM, or a bug) could never finish:
+    /// it is closed at once.
     private func updateInterest(_ connection: Connection) {
-        try? register(connection, interest(connection))
+        do { try register(connection, interest(connection)) } catch { abort(connection) }
     }
 
     func interest(_ connection: Connection) -> UInt32 {

@@ -29,6 +29,7 @@ final class Worker {
     let builtins: BuiltinRoutes
     let accessLog: AccessLog?
     let logs: LogBackPressure
+    var loopErrors = LoopErrors()
     /// getpeername at accept: the access log or the loopback rule needs it.
     let readsPeer: Bool
     let epoll: Epoll
@@ -140,13 +141,25 @@ final class Worker {
         if fd == setup.listenerFD && listener != .closed {  // once closed, the number may be reused
             listenerEvent()
         } else if fd == signals.fd {
-            for signal in (try? signals.drain()) ?? [] { handle(signal) }
+            readSignals()
         } else if fd == setup.nudge.fd {
             if listener == .accepting { acceptConnections(drain: true) }
         } else if fd == setup.masterPipe {
             masterGone()
         } else if let connection = connection(for: fd) {
             connectionEvent(connection, events: events)
+        }
+    }
+
+    /// A signalfd that fails (a bug) would leave the worker deaf to TERM:
+    /// it drains instead (logged once), and the master refills the slot.
+    private func readSignals() {
+        do {
+            for signal in try signals.drain() { handle(signal) }
+        } catch {
+            loopErrors.report(error, action: "drain", log: log)
+            epoll.remove(signals.fd)
+            beginDrain(reason: "signalfd_failed")
         }
     }
 
@@ -277,13 +290,18 @@ final class Worker {
         // and four syscalls per connection. Server-initiated closes (lifetime,
         // drain, timeouts) still linger: there a request may be under way.
         if connection.clientClosing && connection.parser.phase == .idle { abort(connection); return }
-        shutdown(connection.fd, Int32(SHUT_WR))
+        Posix.shutdownWrite(connection.fd)
         dropClaim(connection)
         connection.lingerUntil = .now() + Self.lingerTime
         connection.releaseBodies()
         connection.pollingWrite = false
         lingeringConnections += 1
-        try? register(connection, Epoll.readable | Epoll.peerClosed)
+        do {
+            try register(connection, Epoll.readable | Epoll.peerClosed)
+        } catch {
+            abort(connection)  // cannot watch for the peer's EOF: close now (ENOMEM, or a bug)
+            return
+        }
         refreshDeadline(connection)
         discardInput(connection)
         resumeAccepting()
