@@ -29,6 +29,7 @@ final class Worker {
     let builtins: BuiltinRoutes
     let accessLog: AccessLog?
     let logs: LogBackPressure
+    let knobs: EngineKnobs
     var loopErrors = LoopErrors()
     /// getpeername at accept: the access log or the loopback rule needs it.
     let readsPeer: Bool
@@ -93,11 +94,12 @@ final class Worker {
         self.builtins = BuiltinRoutes(config: config, scoreboard: setup.scoreboard)
         self.accessLog = setup.accessLog
         self.logs = LogBackPressure(eventLog: setup.eventLog, accessLog: setup.accessLog)
+        self.knobs = setup.config.knobs
         self.readsPeer = setup.accessLog != nil || !config.statusFromAnywhere
         self.timeouts = ConnectionTimeouts(config)
         self.limits = ParserLimits(maxBody: config.maxBody)
         self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,
-                                     extra: config.plantedDefect == .extraRequest ? 1 : 0)
+                                     extra: config.knobs.extraLifetimeUnits)
         self.heartbeatNanos = ConnectionTimeouts.nanoseconds(min((config.timeout ?? .seconds(2)) / 2, .seconds(1)))
         self.signals = try SignalSource(Self.signals)
         self.epoll = try Epoll()
