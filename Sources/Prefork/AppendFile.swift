@@ -69,8 +69,7 @@ final class AppendFile {
     /// changing the description other processes share (setting O_NONBLOCK on
     /// an inherited stderr would change it for the shell or supervisor too).
     static func adopt(_ inherited: Int32) -> (Int32, WriteMode) {
-        var st = stat()
-        guard fstat(inherited, &st) == 0 else { return (inherited, .asInherited) }
+        guard let st = try? Posix.fileInfo(inherited) else { return (inherited, .asInherited) }  // a closed stderr: writes fail, counted
         switch st.st_mode & S_IFMT {
         case S_IFSOCK:
             return (inherited, .socket)

@@ -10,32 +10,18 @@
 /// longest-idle keep-alive connection (ngx_drain_connections). The backlog
 /// stays in the kernel for the other workers meanwhile.
 extension Worker {
-    static let acceptBackoff: Duration = .milliseconds(500)
-
     func acceptFailed(_ error: PosixError, now: Instant) {
         scoreboard.increment(.acceptErrors)
         if !acceptErrorEpisode {
             acceptErrorEpisode = true
             log.error("accept_failed", metadata: [
                 "errno": "\(Posix.errnoName(error.errno))", "error": "\(error)",
-                "connections": "\(liveConnections)", "retry_ms": "\(Int(Self.acceptBackoff.milliseconds))",
+                "connections": "\(liveConnections)", "retry_ms": "\(Int(knobs.acceptBackoff.milliseconds))",
             ])
         }
-        if setup.config.plantedDefect == .noAcceptBackoff { return }  // planted: retried at once (the spin)
-        acceptBackoffUntil = now + Self.acceptBackoff
-        if let at = acceptBackoffUntil, at < nextTimerCheck { nextTimerCheck = at }
-        epoll.remove(setup.listenerFD)
-        handOffBacklog()
+        guard knobs.acceptBackoff > .zero else { return }  // retried at once: the busy spin
+        backOffAccepting(until: now + knobs.acceptBackoff)  // ends in endAcceptBackoff (Worker+Listener)
         closeLongestIdle(now: now)
-    }
-
-    /// The delay is over: poll the listener again (level-triggered, so a
-    /// connection still queued is reported at once).
-    func endAcceptBackoff(now: Instant) {
-        guard let until = acceptBackoffUntil, until <= now else { return }
-        acceptBackoffUntil = nil
-        guard !acceptPaused, !listenerClosed, !draining else { return }
-        try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
     }
 
     /// Closes the answered keep-alive connection that has waited longest for
