@@ -21,6 +21,9 @@ public struct ChaosConfig: Sendable {
     public var faults: [FaultKind]?
     /// Mean seconds between faults.
     public var killEvery = 0.5
+    /// Route the load through the fault proxy, a benign toxic per connection
+    /// (latency with jitter, bandwidth, slicer): slow and fragmented clients.
+    public var proxy = false
     /// Seconds a log-stall, slowloris-flood or fd-limit fault lasts.
     public var environmentLength = 3.0
     /// Shutdown signals; the seed picks one (scenarios rotate INT/TERM/HUP).
@@ -104,6 +107,7 @@ public struct ChaosConfig: Sendable {
         if let v = s.extraArgs { extraArgs = v }
         if let v = s.respawnDeadline { limits.respawnDeadline = v }
         if let v = s.environmentLength { environmentLength = v }
+        if let v = s.proxy { proxy = v }
     }
 }
 

@@ -18,6 +18,7 @@ extension FaultInjector {
         case .fdLimit: fdLimit(plan, length, &e)
         case .logFull: logFull(length, &e)
         case .cpuThrottle: cpuThrottle(length, &e)
+        case .toxicClients: toxicClients(plan, length, &e)
         case .kill, .stop, .crash, .hang, .signalStorm, .slowloris, .malformed, .masterKill, .bootFail:
             e.applied = false
             e.detail = "not an environment fault"

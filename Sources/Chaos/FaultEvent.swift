@@ -32,6 +32,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case logFull = "log-full"
     /// A cgroup v1 CFS quota on the daemon's process group for a while.
     case cpuThrottle = "cpu-throttle"
+    /// Clients through the fault proxy, a toxic per connection (resets, cut responses, slicing...).
+    case toxicClients = "toxic-clients"
 
     /// Whether the fault needs preforkd's /__fault endpoints.
     public var needsFaultEndpoints: Bool {
@@ -42,7 +44,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     /// time, and the target is judged during and after them (liveness-under-fault).
     public var isEnvironment: Bool {
         switch self {
-        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle: return true
+        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle, .toxicClients: return true
         default: return false
         }
     }

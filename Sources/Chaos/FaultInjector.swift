@@ -53,7 +53,7 @@ final class FaultInjector: Sendable {
             e.detail = r.curlCode == 0 ? "answered \(r.status)" : "connection ended, curl \(r.curlCode)"
         case .signalStorm: storm(plan, &e)
         case .hang, .slowloris, .bootFail, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood,
-             .fdLimit, .logFull, .cpuThrottle:
+             .fdLimit, .logFull, .cpuThrottle, .toxicClients:
             e.detail = "in progress"
         }
         let slot = faults.with { $0.append(e); return $0.count - 1 }
@@ -62,7 +62,7 @@ final class FaultInjector: Sendable {
         case .slowloris: background(slot) { self.slowloris(plan, &$0) }
         case .bootFail: background(slot) { self.bootFail(plan, &$0) }
         case .malformed: background(slot) { self.malformed(plan, &$0) }
-        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle:
+        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle, .toxicClients:
             environmentPending.with { $0 += 1 }
             background(slot) {
                 self.environment(plan, &$0)

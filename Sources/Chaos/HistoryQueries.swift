@@ -94,7 +94,7 @@ extension History {
             case .masterKill:
                 w.append(f.time...UInt64.max)
             case .slowloris, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull,
-                 .cpuThrottle:
+                 .cpuThrottle, .toxicClients:
                 break
             }
         }

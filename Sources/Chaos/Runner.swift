@@ -40,7 +40,12 @@ final class ChaosRunner {
         let injector = FaultInjector(master: target.master, masterStart: target.process.startTime,
                                      baseURL: target.baseURL, port: target.port, hangTimeout: hangDeadline + 3,
                                      logs: target.logs, logDisk: target.logDisk)
-        let load = LoadRunner(options: loadOptions(target), progress: progress)
+        let loadProxy = try config.proxy ? startLoadProxy(target) : nil
+        defer { loadProxy?.stop() }
+        if let p = loadProxy {
+            progress.note("chaos-run: load through the fault proxy on port \(p.port) (a benign toxic per connection)")
+        }
+        let load = LoadRunner(options: loadOptions(target, through: loadProxy), progress: progress)
         load.start()
         let env = config.limits.env
         let prober = config.hasEnvironmentFaults
@@ -85,8 +90,18 @@ final class ChaosRunner {
 
     var hangDeadline: Double { config.timeout + max(config.limits.hangSlack, config.timeout * 0.5) }
 
-    private func loadOptions(_ t: Target) -> LoadOptions {
-        LoadOptions(url: t.baseURL, concurrency: config.concurrency,
+    /// The fault proxy in front of the target for the load (`--proxy`).
+    private func startLoadProxy(_ t: Target) throws -> FaultProxy {
+        let p: FaultProxy
+        do { p = try FaultProxy(targetPort: t.port, seed: seed, destructive: false, recordAnswers: false) } catch {
+            throw ChaosSetupError("fault proxy: \(error)")
+        }
+        p.start()
+        return p
+    }
+
+    private func loadOptions(_ t: Target, through proxy: FaultProxy?) -> LoadOptions {
+        LoadOptions(url: proxy.map { "http://127.0.0.1:\($0.port)/" } ?? t.baseURL, concurrency: config.concurrency,
                     duration: config.duration + config.gracefulTimeout + 30, keepAlive: config.keepAlive,
                     rate: config.rate, timeout: max(10, hangDeadline + 3), seed: seed,
                     threads: min(config.loadThreads, config.concurrency))
@@ -119,6 +134,7 @@ final class ChaosRunner {
                   : config.effectiveFaults.map(\.rawValue).joined(separator: ","),
               "--kill-every", "\(config.killEvery)", "--timeout", "\(config.timeout)"]
         if let r = config.rate { a += ["--rate", "\(r)"] }
+        if config.proxy { a += ["--proxy"] }
         if config.shutdown != ["TERM"] { a += ["--shutdown", config.shutdown.joined(separator: ",")] }
         if !config.extraArgs.isEmpty { a += ["--extra-arg"] + [config.extraArgs.joined(separator: " ")] }
         if let c = config.command { a += ["--"] + c }
