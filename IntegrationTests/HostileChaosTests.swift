@@ -22,7 +22,8 @@ import Testing
     }
 
     @Test func hostileFaultsPass() throws {
-        let r = try runChaos(config([.groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .kill],
+        let r = try runChaos(config([.groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit,
+                                     .logFull, .cpuThrottle, .toxicClients, .kill],
                                     duration: 15))
         for v in r.verdicts {
             #expect(v.status != .fail, "\(v.id): \(v.summary) \(v.evidence)")
