@@ -88,16 +88,20 @@ final class FaultProxy: Sendable {
             pair.release()
             return
         }
+        let opened = monotonicNow()
         Thread.detachNewThread { [self] in
-            pump(pair, from: client, to: pair.server.fd, toxic: toxic, upstream: true)
+            pump(pair, from: client, to: pair.server.fd, toxic: toxic, upstream: true, opened: opened)
             pair.release()
         }
-        pump(pair, from: server.fd, to: client, toxic: toxic, upstream: false)
+        pump(pair, from: server.fd, to: client, toxic: toxic, upstream: false, opened: opened)
         pair.release()
     }
 
     /// Copies `from` to `to` until EOF or an error, applying `toxic`.
-    private func pump(_ pair: ProxiedPair, from: Int32, to: Int32, toxic: Toxic, upstream: Bool) {
+    /// A recorded answer's start is `opened`, the connection's accept: the
+    /// request was sent no earlier, and a worker that answered and then
+    /// exited must not look as if it answered after its death.
+    private func pump(_ pair: ProxiedPair, from: Int32, to: Int32, toxic: Toxic, upstream: Bool, opened: UInt64) {
         var buf = [UInt8](repeating: 0, count: 16384)
         var heads = ResponseHeads()
         var forwarded = 0
@@ -115,7 +119,7 @@ final class FaultProxy: Sendable {
                 for h in heads.feed(chunk) {
                     let now = monotonicNow()
                     answers.with {
-                        $0.append(RequestEvent(start: now, end: now, outcome: .ok, status: h.status, workerPid: h.workerPid,
+                        $0.append(RequestEvent(start: opened, end: now, outcome: .ok, status: h.status, workerPid: h.workerPid,
                                                served: h.served, path: "(fault proxy: \(toxic))", source: .fault))
                     }
                 }

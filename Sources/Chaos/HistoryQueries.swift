@@ -120,6 +120,19 @@ extension History {
         }
     }
 
+    /// `deadline` pushed back by the pause time between `from` and it,
+    /// again while the pushed deadline reaches into more pause (a death just
+    /// before a 3.5 s freeze leaves the master only the time outside it).
+    func stretchedByPauses(from: UInt64, _ deadline: UInt64) -> UInt64 {
+        var extra: UInt64 = 0
+        for _ in 0..<8 {
+            let next = pauseTime(in: from...(deadline + extra))
+            if next == extra { break }
+            extra = next
+        }
+        return deadline + extra
+    }
+
     /// Requests from the load loop.
     var loadRequests: [RequestEvent] { requests.filter { $0.source == .load } }
 

@@ -19,7 +19,7 @@ public struct RespawnInvariant: Invariant {
             var deadline = d.observedAt + ns(allowance(h, at: d.observedAt))
             let stall = h.stallTime(in: d.lastSeenAlive...deadline)
             if stall > 0 { deadline += stall; stalled += 1 }
-            deadline += h.pauseTime(in: d.lastSeenAlive...deadline)
+            deadline = h.stretchedByPauses(from: d.lastSeenAlive, deadline)
             guard let back = samples.first(where: { $0.time >= d.observedAt && $0.liveChildren.count >= n }),
                   back.time <= deadline
             else {

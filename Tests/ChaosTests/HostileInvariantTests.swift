@@ -42,6 +42,20 @@ import Testing
         #expect(b.verdict(NoFalseTimeoutInvariant()).status == .pass)
     }
 
+    @Test func respawnDeadlineStretchesOverAPauseThatFollowsTheDeath() {
+        // 13 dies at 500 ms; the master is paused 600..2100 ms; 14 comes at 2150.
+        var b = HistoryBuilder.hostile()
+        b.history.info.limits.respawnDeadline = 0.3
+        b.history.faults.removeAll { $0.kind.pausesMaster }
+        b.history.faults.append(FaultEvent(index: 9, kind: .groupFreeze, time: t(600), endedAt: t(2100)))
+        for i in b.history.samples.indices where b.history.samples[i].time < t(2150) {
+            b.history.samples[i].children.removeAll { $0.pid == 14 }
+        }
+        #expect(b.verdict(RespawnInvariant()).status == .pass)   // 0.1 s before + 0.05 s after the pause
+        b.history.faults.removeAll { $0.kind == .groupFreeze }
+        #expect(b.verdict(RespawnInvariant()).status == .fail)
+    }
+
     @Test func slowFreshClientDuringLogStallFailsLiveness() {
         var b = HistoryBuilder.hostile()
         b.history.faults.removeAll { $0.kind == .stop }   // its window (1 s + hang deadline) would excuse the probe
