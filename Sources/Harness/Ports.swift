@@ -16,14 +16,13 @@ public enum Ports {
 
     /// A socket listening on 127.0.0.1 at a port the kernel picks (a test
     /// server, or a port made "taken"). The caller owns and closes `fd`.
-    public static func listen(backlog: Int32 = 128) throws(HarnessError) -> (fd: Int32, port: Int) {
+    public static func listen(backlog: Int32 = 128) throws(SystemCallError) -> (fd: Int32, port: Int) {
         try bound(listening: backlog)
     }
 
     /// Binds 127.0.0.1:0, listens when `backlog` is given, reads the port back.
-    private static func bound(listening backlog: Int32?) throws(HarnessError) -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .syscall("socket", errno: errno) }
+    private static func bound(listening backlog: Int32?) throws(SystemCallError) -> (fd: Int32, port: Int) {
+        let fd = try Sys.retrying("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         var addr = loopback(port: 0)
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         let failed: String? = withUnsafeMutablePointer(to: &addr) {
@@ -35,8 +34,8 @@ public enum Ports {
         }
         if let failed {
             let code = errno
-            close(fd)
-            throw .syscall(failed, errno: code)
+            Sys.close(fd)
+            throw SystemCallError(call: failed, errno: code)
         }
         return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }

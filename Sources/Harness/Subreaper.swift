@@ -8,7 +8,7 @@ public enum Subreaper {
     /// Makes this process a child subreaper.
     public static func enable() throws {
         guard cshim_set_child_subreaper(1) == 0 else {
-            throw HarnessError.syscall("prctl(PR_SET_CHILD_SUBREAPER)", errno: errno)
+            throw SystemCallError(call: "prctl(PR_SET_CHILD_SUBREAPER)", errno: errno)
         }
     }
 

@@ -1,14 +1,10 @@
 import Glibc
 
 /// Monotonic clock in nanoseconds (CLOCK_MONOTONIC), the time base of samples.
-public func monotonicNanos() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
+public func monotonicNanos() -> UInt64 { Sys.monotonicNanos() }
 
 /// Monotonic clock in seconds, for deadlines.
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     Double(monotonicNanos()) / 1e9
 }
 
