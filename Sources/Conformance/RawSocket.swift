@@ -26,7 +26,7 @@ final class RawSocket {
         guard bytewise else { return (try? socket.send(bytes)) != nil }
         for byte in bytes {
             guard (try? socket.send([byte])) != nil else { return false }
-            usleep(300)
+            Sys.sleep(0.0003)
         }
         return true
     }

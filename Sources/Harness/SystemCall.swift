@@ -1,3 +1,4 @@
+import CShims
 import Glibc
 
 /// A failed system call on the client side (the suite): the call's name and
@@ -51,6 +52,55 @@ public enum Sys {
         var entry = pollfd(fd: fd, events: events, revents: 0)
         let n = try retrying("poll") { Glibc.poll(&entry, 1, timeoutMs) }
         return n > 0 ? entry.revents : 0
+    }
+
+    /// read(2) into `buffer`; nil when nothing is there (EAGAIN), 0 at EOF.
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int? {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            switch Glibc.errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return nil
+            case let code: throw SystemCallError(call: "read", errno: code)
+            }
+        }
+    }
+
+    /// waitpid(pid, WNOHANG) of one child: its raw wait status once it has
+    /// ended, nil while it runs. ECHILD (not our child, or reaped already) throws.
+    public static func reap(_ pid: Int32) throws(SystemCallError) -> Int32? {
+        var status: Int32 = 0
+        let r = try retrying("waitpid(\(pid))") { waitpid(pid, &status, WNOHANG) }
+        return r == pid ? status : nil
+    }
+
+    /// kill(2): true when delivered (false: gone, or not ours).
+    public static func kill(_ pid: Int32, _ signo: Int32) -> Bool {
+        precondition(pid > 0, "kill(\(pid)): not one process")
+        return Glibc.kill(pid, signo) == 0
+    }
+
+    /// pidfd_open(2): a descriptor pinning `pid`; nil when it is gone (ESRCH)
+    /// or the kernel lacks pidfds (ENOSYS: then `pidfdSupported` is false).
+    public static func pidfdOpen(_ pid: Int32) throws(SystemCallError) -> Int32? {
+        let fd = cshim_pidfd_open(pid)
+        if fd >= 0 { return fd }
+        if Glibc.errno == ESRCH { return nil }
+        throw SystemCallError(call: "pidfd_open(\(pid))", errno: Glibc.errno)
+    }
+
+    /// pidfd_send_signal(2): true when delivered.
+    public static func pidfdSignal(_ pidfd: Int32, _ signo: Int32) -> Bool {
+        cshim_pidfd_send_signal(pidfd, signo) == 0
+    }
+
+    /// Sleeps `seconds` (EINTR-safe: nanosleep resumes with the remainder).
+    public static func sleep(_ seconds: Double) {
+        guard seconds > 0 else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && Glibc.errno == EINTR { request = remaining }
     }
 
     /// Monotonic clock (CLOCK_MONOTONIC) in nanoseconds: the time base of samples and records.
