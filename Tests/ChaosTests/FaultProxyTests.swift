@@ -16,7 +16,7 @@ import Testing
     final class TinyServer: Sendable {
         let fd: Int32
         let port: Int
-        let readsPerRequest = Locked<[Int]>([])
+        let readsPerRequest = Chaos.Locked<[Int]>([])
         init() throws {
             (fd, port) = try Ports.listen()
             Thread.detachNewThread { [self] in
