@@ -39,9 +39,8 @@ final class FaultProxy: Sendable {
     /// Accepts on its own thread until `stop()`.
     func start() {
         Thread.detachNewThread { [self] in
-            var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             while !stopFlag.value {
-                guard poll(&pfd, 1, 100) > 0 else { continue }
+                guard let ready = try? Sys.poll(listenFD, Int16(POLLIN), timeoutMs: 100), ready != 0 else { continue }
                 let client = accept(listenFD, nil, nil)
                 guard client >= 0 else { continue }   // EAGAIN/ECONNABORTED: the next poll tells
                 _ = fcntl(client, F_SETFD, FD_CLOEXEC)
@@ -60,7 +59,7 @@ final class FaultProxy: Sendable {
     func stop(timeout: Double = 3) {
         stopFlag.with { $0 = true }
         _ = waitUntil(timeout: timeout) { acceptorDone.value && live.value == 0 }
-        close(listenFD)
+        Sys.close(listenFD)
     }
 
     var connections: UInt64 { accepted.value }
@@ -79,7 +78,7 @@ final class FaultProxy: Sendable {
     private func serve(_ client: Int32, index: UInt64) {
         let toxic = toxic(forConnection: index)
         toxicCounts.with { $0[toxic.kind, default: 0] += 1 }
-        guard let server = try? RawConnection(port: targetPort, timeout: 600) else { close(client); return }
+        guard let server = try? RawConnection(port: targetPort, timeout: 600) else { Sys.close(client); return }
         let pair = ProxiedPair(client: client, server: server)
         if case .timeout(let ms) = toxic {
             // Blackhole: the request goes nowhere, nothing comes back, then both close.
@@ -198,7 +197,7 @@ final class ProxiedPair: @unchecked Sendable {
 
     func release() {
         guard refs.with({ n -> Bool in n -= 1; return n == 0 }) else { return }
-        close(client)
+        Sys.close(client)
         server.close()
     }
 }

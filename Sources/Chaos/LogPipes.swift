@@ -104,7 +104,7 @@ final class LogPipes: Sendable {
         resume()
         stopFlag.with { $0 = true }
         _ = waitUntil(timeout: 2) { finished.value }
-        for fd in readFDs + holdFDs { Glibc.close(fd) }
+        for fd in readFDs + holdFDs { Sys.close(fd) }
         for log in Log.allCases { unlink(Self.path(directory, log)) }
         rmdir(directory)
     }
@@ -117,11 +117,11 @@ final class LogPipes: Sendable {
                 if paused.value { usleep(10_000); continue }
                 _ = poll(&pfds, nfds_t(pfds.count), 50)
                 for (i, fd) in readFDs.enumerated() {
-                    while true {
-                        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                        if n > 0 { bytesRead.with { $0[i] += UInt64(n) }; continue }
-                        if n < 0 && errno == EINTR { continue }
-                        break   // EAGAIN: drained for now
+                    // Until EAGAIN (nil): drained for now. The runner holds a
+                    // write end, so 0 (EOF) and errors do not happen while it runs.
+                    while let n = try? buf.withUnsafeMutableBytes({ raw throws(SystemCallError) in try Sys.read(fd, raw) }),
+                          n > 0 {
+                        bytesRead.with { $0[i] += UInt64(n) }
                     }
                 }
             }
