@@ -44,10 +44,24 @@ public struct Configuration: Sendable, Equatable {
     public var pidFile: String?
     /// Serve `/__fault/...` endpoints (tests and chaos runs only).
     public var faultInjection = false
+    /// An already listening TCP socket to serve on instead of binding
+    /// `host`:`port` (socket activation done by the embedding program). nil:
+    /// fd 3 when `LISTEN_FDS`/`LISTEN_PID` pass it to us, else bind. Checked
+    /// at startup; never shut down, only closed.
+    public var listenFD: Int32?
+    /// The program USR2 re-executes; nil = the path this process was started
+    /// from (argv[0], made absolute at startup).
+    public var executable: String?
+    /// How long an upgrade's new master may take to be ready before the old
+    /// one kills it and keeps serving.
+    public var upgradeTimeout: Duration = .seconds(60)
     /// Test-only: a deliberate defect that the suite must catch.
     public var plantedDefect: PlantedDefect?
 
     public init() {}
+
+    /// `executable` as resolved at startup (for /__status); set by Server.
+    var resolvedBinary = ""
 
     /// Each worker's response budget before jitter; nil = unlimited.
     var lifetimeBudget: Int? { lifetime > 0 ? lifetime : nil }
@@ -70,4 +84,8 @@ public enum PlantedDefect: String, Sendable, CaseIterable {
     case noAcceptBackoff = "no-accept-backoff"
     /// The master judges heartbeats right after its own pause (false timeouts).
     case noPauseGrace = "no-pause-grace"
+    /// The old master shutdown()s the shared listener when it hands over.
+    case upgradeShutdownListener = "upgrade-shutdown-listener"
+    /// A new master that fails or hangs is left alone (no kill, no rollback).
+    case upgradeNoRollback = "upgrade-no-rollback"
 }

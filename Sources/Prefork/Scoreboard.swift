@@ -14,6 +14,11 @@ public final class Scoreboard: @unchecked Sendable {
         /// Not a counter: 1 while `/__fault/boot-fail?on=1` is in force.
         case bootFailFlag
         case masterPid, startedAt
+        /// Not counters: wall-clock start (Unix seconds) and the upgrade
+        /// state for /__status (new master pid while in progress; the last
+        /// failure as kind 1 exit / 2 signal / 3 timeout / 4 fork, its code
+        /// and when, Unix seconds).
+        case masterStartedWall, upgradePid, upgradeFailureKind, upgradeFailureCode, upgradeFailedAt
 
         /// The name on /__status and in logs.
         public var name: String {

@@ -70,7 +70,7 @@ final class Worker {
 
     /// Read from the worker's signalfd; TTIN/TTOU are blocked only so that a
     /// stray one cannot stop the process (their default action).
-    static let signals: [Signal] = [.term, .int, .hup, .quit, .usr1, .ttin, .ttou]
+    static let signals: [Signal] = [.term, .int, .hup, .quit, .usr1, .usr2, .ttin, .ttou]
 
     var slot: Int { setup.identity.slot }
     var scoreboard: Scoreboard { setup.scoreboard }
@@ -151,7 +151,7 @@ final class Worker {
         case .usr1:
             let failures = [setup.eventLog.reopen(), accessLog?.reopen()].compactMap { $0 }
             log.info("log_reopened", metadata: failures.first.map { ["error": "\($0)"] } ?? [:])
-        case .ttin, .ttou, .chld:
+        case .ttin, .ttou, .usr2, .chld:
             break  // the master's business; blocked here so they cannot stop us
         }
     }

@@ -88,6 +88,16 @@ int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[]
                         int stdin_fd, int stdout_fd, int stderr_fd,
                         int new_pgroup, int death_signal);
 
+// The upgrade's fork + execve (master side, single threaded). The child gets
+// its own process group (so the old master can kill the whole new generation
+// on rollback), an empty signal mask and default dispositions, the listening
+// socket on fd 3 and the readiness pipe on fd 4 (neither close-on-exec),
+// `dir` as its working directory, every other fd >= 5 closed, and "LISTEN_PID=<its pid>" in the first NULL
+// slot of `envp` (the caller leaves one before the terminating NULL). An
+// exec failure ends the child with status 127. Returns the pid or -1 + errno.
+int cshim_fork_exec_upgrade(const char *path, char *const argv[], char *envp[],
+                            const char *dir, int listen_fd, int ready_fd);
+
 // eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC).
 int cshim_eventfd(void);
 
