@@ -120,13 +120,13 @@ int cshim_spawn_addclosefrom(void *file_actions, int lowfd) {
     return ENOSYS;
 #endif
 }
-// close_range(2) around `keep`; -1 where the kernel lacks it.
-static int close_others(int keep) {
+// close_range(2) from `first` around `keep`; -1 where the kernel lacks it.
+static int close_others(int first, int keep) {
 #ifdef SYS_close_range
-    if (keep > 3 && syscall(SYS_close_range, 3u, (unsigned)(keep - 1), 0u) != 0) return -1;
+    if (keep > first && syscall(SYS_close_range, (unsigned)first, (unsigned)(keep - 1), 0u) != 0) return -1;
     return (int)syscall(SYS_close_range, (unsigned)(keep + 1), ~0u, 0u);
 #else
-    (void)keep;
+    (void)first; (void)keep;
     return -1;
 #endif
 }
@@ -147,7 +147,7 @@ static void reset_signals(void) {
 
 int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[],
                         int stdin_fd, int stdout_fd, int stderr_fd,
-                        int new_pgroup, int death_signal) {
+                        int new_pgroup, int death_signal, int listen_fd) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) return -1;
     pid_t parent = getpid();
@@ -167,9 +167,22 @@ int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[]
         }
         reset_signals();
         if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) goto fail;
+        int first = 3;
+        if (listen_fd >= 0) {
+            // The report pipe must not sit on 3; the socket goes there via a
+            // copy above both, so dup2 never meets itself (which would keep
+            // close-on-exec).
+            if (report[1] == 3) {
+                report[1] = fcntl(3, F_DUPFD_CLOEXEC, 4);
+                if (report[1] < 0) _exit(127);
+            }
+            int copy = fcntl(listen_fd, F_DUPFD_CLOEXEC, report[1] + 1);
+            if (copy < 0 || dup2(copy, 3) < 0) goto fail;
+            first = 4;
+        }
         // Everything else closes, except the report pipe (close-on-exec).
-        if (close_others(report[1]) != 0) {
-            for (int fd = 3; fd < 65536; fd++) {
+        if (close_others(first, report[1]) != 0) {
+            for (int fd = first; fd < 65536; fd++) {
                 if (fd != report[1]) close(fd);
             }
         }

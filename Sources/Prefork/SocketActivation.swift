@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+import CShims
 
 /// systemd's socket-activation convention (sd_listen_fds(3)), which is also
 /// how an upgrading master hands its socket to the new one: `LISTEN_FDS=1`
@@ -32,7 +33,7 @@ enum SocketActivation {
         guard let socketType = option(SO_TYPE) else {
             throw StartupError("inherited fd \(fd) is not a socket: \(PosixError(call: "getsockopt(SO_TYPE)", errno: errno))")
         }
-        guard socketType == Int32(Glibc.SOCK_STREAM.rawValue) else { throw StartupError("inherited fd \(fd) is not a stream socket") }
+        guard socketType == Int32(SOCK_STREAM.rawValue) else { throw StartupError("inherited fd \(fd) is not a stream socket") }
         guard option(SO_ACCEPTCONN) == 1 else { throw StartupError("inherited fd \(fd) is not a listening socket") }
         let address: (host: String?, port: Int)
         do {
