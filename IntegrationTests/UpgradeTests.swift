@@ -56,7 +56,9 @@ extension Integration {
             let load = BackgroundLoad(url: d.url)
             load.start()
             var times: [Double] = []
+            var starts: [UInt64] = []
             for i in 1...20 {
+                starts.append(monotonicNanos())
                 let oldWorkers = Upgrades.workers(of: master)
                 let (new, ms) = try Self.upgrade(d, from: master)
                 times.append(ms)
@@ -73,6 +75,11 @@ extension Integration {
             let (median, max) = medianMax(times)
             print("20 upgrades: USR2 -> old master gone median \(Int(median)) ms, max \(Int(max)) ms")
             Self.expectClean(records, "20 USR2 upgrades under load")
+            for r in BackgroundLoad.summary(records).indeterminate {
+                let usr2 = starts.last { $0 <= r.end } ?? 0
+                print("indeterminate: curl \(r.curlCode) reused=\(r.newConnections == 0) resend=\(r.silentResend) "
+                      + "started \(Int(millis(usr2, r.start))) ms and ended \(Int(millis(usr2, r.end))) ms after a USR2")
+            }
             #expect(d.events("upgrade_ready").count == 20 && d.events("upgrade_failed").isEmpty, "\(d.logTail())")
             #expect(d.events("socket_inherited").count == 20)
             kill(master, SIGTERM)
@@ -107,7 +114,7 @@ extension Integration {
             #expect(waitUntil(timeout: 3) { Upgrades.reapGroup(failedPid); return Upgrades.liveMembers(failedPid).isEmpty },
                     "the failed generation left \(Upgrades.liveMembers(failedPid).map(\.pid))")
             #expect(Upgrades.pidFile(d.pidPath) == master, "a failed upgrade keeps the pid file")
-            #expect(Upgrades.alive(master) && Upgrades.workers(of: master).count == 2)
+            #expect(Upgrades.alive(master) && waitUntil(timeout: 3) { Upgrades.workers(of: master).count == 2 })
             let status = d.get("/__status").response.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
             #expect(status.contains(#""last_failure":{"reason":"exit:1""#) && status.contains(#""state":"idle""#), "\(status)")
             Thread.sleep(forTimeInterval: 0.3)
@@ -141,7 +148,7 @@ extension Integration {
             kill(master, SIGUSR2)
             try #require(waitUntil(timeout: 5) { !d.events("upgrade_started").isEmpty })
             hung = d.events("upgrade_started").first.flatMap { $0["new_pid"] }.flatMap { Int32($0) } ?? 0
-            #expect(waitUntil(timeout: 0.5) { Upgrades.liveMembers(hung).count == 2 }, "the script and its child run in their own group")
+            #expect(waitUntil(timeout: 2) { Upgrades.liveMembers(hung).count >= 2 }, "the script and its child run in their own group")
             kill(master, SIGUSR2)
             #expect(waitUntil(timeout: 2) { d.events("upgrade_ignored").first?["reason"] == "in_progress" },
                     "a USR2 during an upgrade is ignored and logged")
@@ -173,7 +180,7 @@ extension Integration {
             kill(d.master, SIGUSR2)
             try #require(waitUntil(timeout: 5) { !d.events("upgrade_started").isEmpty })
             hung = d.events("upgrade_started").first.flatMap { $0["new_pid"] }.flatMap { Int32($0) } ?? 0
-            #expect(waitUntil(timeout: 1) { Upgrades.liveMembers(hung).count == 2 })
+            #expect(waitUntil(timeout: 2) { Upgrades.liveMembers(hung).count >= 2 })
             d.process.signal(SIGTERM)
             // The script ignores TERM: the old master KILLs it after --graceful-timeout (3 s).
             let status = d.process.wait(timeout: 10)

@@ -32,7 +32,7 @@ final class Worker {
     let readsPeer: Bool
     let epoll: Epoll
     let signals: SignalSource
-    let timeouts: ConnectionTimeouts
+    var timeouts: ConnectionTimeouts
     let limits: ParserLimits
     var budget: LifetimeBudget
     var dates = DateCache()
@@ -45,6 +45,9 @@ final class Worker {
     var servingConnections: Int { liveConnections - lingeringConnections }
     /// How long a closing connection waits for the peer's EOF.
     static let lingerTime: Duration = .milliseconds(200)
+    /// How long a draining worker keeps an idle keep-alive connection open
+    /// for one more request (see `beginDrain`).
+    static let drainIdleNanos: UInt64 = 100_000_000
     /// Listener registered in epoll (false while at --worker-connections).
     var acceptPaused = false
     /// When the listener was last moved to the back of the wait queue.
@@ -305,7 +308,15 @@ final class Worker {
         closeListener()
         scoreboard.setState(slot: slot, .draining)
         log.info("worker_draining", metadata: ["reason": "\(reason)", "served": "\(budget.reserved)"])
-        for case let connection? in connections where connection.isIdle { close(connection) }
+        // Idle keep-alive connections are not closed at once: a FIN sent now
+        // can cross a request already on its way (a send error or a silent
+        // resend for the client). Each gets `drainIdle` to bring its next
+        // request, answered with Connection: close (no race: the client
+        // reads that before it could reuse the connection); then it closes
+        // as idle. Connections still waiting for their first request keep
+        // the header timeout: they are answered too.
+        timeouts.keepalive = min(timeouts.keepalive, Self.drainIdleNanos)
+        for case let connection? in connections where connection.isIdle { refreshDeadline(connection) }
     }
 
     // MARK: - Timers
