@@ -58,6 +58,8 @@ final class Connection {
     var phaseSince: Instant
     var lastWriteProgress: Instant
     var deadline: Instant
+    /// Whether it counts against the lifetime accept gate (Worker+UnitClaims).
+    var claim: UnitClaim = .held
     /// Set once our side is shut (FIN sent): until the peer's EOF or this
     /// instant we read and discard, so a request that crossed our FIN meets
     /// an open socket (a clean EOF the client can retry on), not an RST.
@@ -71,9 +73,9 @@ final class Connection {
         self.deadline = now
     }
 
+    /// Best effort: a peer that reset meanwhile fails the next write anyway.
     func setNoDelay() {
-        var on: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        try? Posix.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, "TCP_NODELAY")
         noDelay = true
     }
 
@@ -113,8 +115,8 @@ final class Connection {
         if let delayed { return delayed.due }
         if hasPendingOutput { return lastWriteProgress.after(timeouts.write) }
         switch phase {
-        case .idle: return phaseSince.after(responses == 0 ? timeouts.header : timeouts.keepalive)
-        case .head: return phaseSince.after(timeouts.header)
+        case .idle: return claimDeadline(before: phaseSince.after(responses == 0 ? timeouts.header : timeouts.keepalive))
+        case .head: return claimDeadline(before: phaseSince.after(timeouts.header))
         case .body: return phaseSince.after(timeouts.body)
         }
     }

@@ -10,9 +10,14 @@ public final class EventLog: @unchecked Sendable {
     private let file: AppendFile
 
     /// Opens (creating) `path` for appending, or uses stderr when nil.
-    public init(path: String?) throws(PosixError) {
-        file = try AppendFile(path: path)
+    /// `blocking` is `--planted-defect blocking-log` (the old, wedging writes).
+    public init(path: String?, blocking: Bool = false) throws(PosixError) {
+        file = try AppendFile(path: path, blocking: blocking)
     }
+
+    /// Lines that could not be written wait or are dropped (AppendFile): the
+    /// pending ones are retried each loop turn, drops are counted here.
+    var backPressure: AppendFile { file }
 
     /// Reopens the file at `path` (after logrotate renamed it). On failure the
     /// old descriptor stays: losing the log is worse than writing to the old file.

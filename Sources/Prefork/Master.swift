@@ -24,6 +24,12 @@ final class Master {
     private var exitCode: Int32?
     /// A worker failed to boot before the first ready: exit non-zero.
     private var startupFailed = false
+    /// nil without a heartbeat timeout (nothing to protect).
+    private var pauses: PauseDetector?
+    private let logs: LogBackPressure
+    private var loopErrors = LoopErrors()
+    /// The loop lost a descriptor it cannot work without: exit non-zero.
+    private var loopFailed = false
 
     init(config: Configuration, eventLog: EventLog, accessLog: AccessLog?, scoreboard: Scoreboard, signals: SignalSource,
          listener: Listener, spawner: WorkerSpawner, readiness: Readiness, upgrader: Upgrader,
@@ -40,24 +46,27 @@ final class Master {
         self.upgrader = upgrader
         self.handover = handover
         self.pidFile = pidFile
+        self.logs = LogBackPressure(eventLog: eventLog, accessLog: nil)  // the master writes no access lines
         var policy = SupervisorPolicy(workers: config.workers, timeout: config.timeout,
                                       gracefulTimeout: config.gracefulTimeout)
         policy.maxWorkers = scoreboard.capacity
         if config.plantedDefect == .noTimeoutKill { policy.timeout = nil }
         self.table = WorkerTable(policy: policy)
+        if let timeout = policy.timeout, config.plantedDefect != .noPauseGrace { pauses = PauseDetector(timeout: timeout) }
     }
 
     /// Runs until every worker is gone after a stop; returns the exit status.
     func run() -> Int32 {
         while exitCode == nil || upgrader.mustWait {  // never leave a starting new master behind
             waitForEvents()
-            for signal in (try? signals.drain()) ?? [] { handle(signal) }
+            for signal in pendingSignals() { handle(signal) }
             reapChildren()
             perform(table.tick(now: .now(), heartbeat: { self.scoreboard.heartbeat(slot: $0) }))
             upgrader.tick(now: .now())
             announceIfReady()
+            logs.turn(log: log)
         }
-        let code = startupFailed ? 1 : exitCode!
+        let code = startupFailed || loopFailed ? 1 : exitCode!
         log.info("master_exited", metadata: ["status": "exit:\(code)"])
         return code
     }
@@ -94,7 +103,14 @@ final class Master {
     /// collected in the turn it is noticed, so no zombie outlives a turn.
     private func reapChildren() {
         guard config.plantedDefect != .noReap else { return }
-        while let (pid, status) = try? Posix.reapAny() {
+        while true {
+            let reaped: (pid: pid_t, status: Int32)?
+            do { reaped = try Posix.reapAny() } catch {
+                // Only EINVAL (a bug) is possible: nothing to reap this turn; the next turn tries again.
+                loopErrors.report(error, action: "retry_next_turn", log: log)
+                return
+            }
+            guard let (pid, status) = reaped else { return }
             let now = Instant.now()
             if upgrader.reaped(pid: pid, status: TerminationStatus(waitStatus: status)) { continue }
             if let slot = table.slot(of: pid) { scoreboard.recordExit(slot: slot) }
@@ -156,15 +172,51 @@ final class Master {
             let ms = (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000
             timeoutMs = Int32(clamping: ms)
         }
-        if readiness != nil { timeoutMs = timeoutMs < 0 ? 5 : min(timeoutMs, 5) }  // booting: watch the scoreboard
-        if let deadline = upgrader.nextDeadline() {
-            let ms = Int32(clamping: (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000)
-            timeoutMs = timeoutMs < 0 ? ms : min(timeoutMs, ms)
+        if readiness != nil { timeoutMs = Self.capped(timeoutMs, 5) }  // booting: watch the scoreboard
+        if logs.needsTurn { timeoutMs = Self.capped(timeoutMs, LogBackPressure.retryMs) }  // lines wait: retry soon
+        if let deadline = upgrader.nextDeadline() {  // upgrade timeout, or KILL of a new master told to stop
+            timeoutMs = Self.capped(timeoutMs, Int32(clamping: (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000))
         }
         var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
         if let pipe = upgrader.pipeFD { fds.append(pollfd(fd: pipe, events: Int16(POLLIN), revents: 0)) }
-        _ = try? Posix.poll(&fds, timeoutMs: timeoutMs)
+        pauses?.willWait(now: now, timeoutMs: timeoutMs)
+        do {
+            _ = try Posix.poll(&fds, timeoutMs: timeoutMs)
+        } catch {
+            // EFAULT/EINVAL/ENOMEM: the turn goes on without waiting; a short
+            // sleep keeps a persistent failure from spinning the CPU.
+            loopErrors.report(error, action: "sleep_10ms", log: log)
+            Posix.sleep(milliseconds: 10)
+        }
+        noticePause()
         if fds.count > 1 && fds[1].revents != 0 && upgrader.pipeReadable(now: .now()) { handOver() }
+    }
+
+    /// The signals read this turn. A signalfd that fails (EBADF, EINVAL: a
+    /// bug) leaves the master deaf to INT/TERM for good: it stops at once
+    /// (workers KILLed and reaped) and exits 1 rather than supervise forever
+    /// beyond the operator's reach.
+    private func pendingSignals() -> [Signal] {
+        do {
+            return try signals.drain()
+        } catch {
+            loopErrors.report(error, action: "immediate_stop", log: log)
+            loopFailed = true
+            perform(table.stop(graceful: false, now: .now()))
+            return []
+        }
+    }
+
+    /// A poll timeout no longer than `cap` (-1 = none yet).
+    private static func capped(_ timeoutMs: Int32, _ cap: Int32) -> Int32 { timeoutMs < 0 ? cap : min(timeoutMs, cap) }
+
+    /// The master did not run for longer than the timeout (see PauseDetector):
+    /// every worker gets a fresh grace before its heartbeat is judged.
+    private func noticePause() {
+        let now = Instant.now()
+        guard let gap = pauses?.pause(now: now) else { return }
+        table.masterResumed(now: now, paused: gap)
+        log.warning("master_resumed", metadata: ["gap_ms": "\(Int(gap.milliseconds))"])
     }
 
     private func record(_ event: SupervisorEvent) {
@@ -202,7 +254,7 @@ final class Master {
     /// touching the pid file (it names the new master now).
     private func handOver() {
         if config.plantedDefect == .upgradeShutdownListener {
-            _ = Glibc.shutdown(listener.fd, Int32(SHUT_RDWR))  // planted defect: stops the socket for both generations
+            Posix.shutdownListener(listener.fd)  // planted defect: stops the socket for both generations
         }
         log.notice("shutdown_started", metadata: ["signal": "USR2", "mode": "handover"])
         perform(table.stop(graceful: true, now: .now()))

@@ -14,6 +14,10 @@ public final class Scoreboard: @unchecked Sendable {
         /// Not a counter: 1 while `/__fault/boot-fail?on=1` is in force.
         case bootFailFlag
         case masterPid, startedAt
+        /// Log lines dropped because their destination could not take them (AppendFile).
+        case logLinesDroppedEvent, logLinesDroppedAccess
+        /// accept4 failures other than an empty queue (EMFILE, ENFILE, ENOMEM...).
+        case acceptErrors
         /// Not counters: wall-clock start (Unix seconds) and the upgrade
         /// state for /__status (new master pid while in progress; the last
         /// failure as kind 1 exit / 2 signal / 3 timeout / 4 fork, its code
@@ -23,6 +27,9 @@ public final class Scoreboard: @unchecked Sendable {
         /// The name on /__status and in logs.
         public var name: String {
             switch self {
+            case .logLinesDroppedEvent: return "log_lines_dropped_event"
+            case .logLinesDroppedAccess: return "log_lines_dropped_access"
+            case .acceptErrors: return "accept_errors"
             case .killedByTimeout: return "killed_by_timeout"
             case .bootFailed: return "boot_failed"
             case .bootFailFlag: return "boot_fail_injected"
@@ -56,16 +63,13 @@ public final class Scoreboard: @unchecked Sendable {
     init(capacity: Int) throws(PosixError) {
         self.capacity = capacity
         byteCount = (Self.headerWords + capacity * Self.slotWords) * MemoryLayout<Int>.stride
-        guard let region = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-              region != MAP_FAILED else {
-            throw PosixError(call: "mmap", errno: errno)
-        }
+        let region = try Posix.mapShared(byteCount)
         region.initializeMemory(as: Int.AtomicRepresentation.self, repeating: .init(0),
                                 count: byteCount / MemoryLayout<Int>.stride)
         base = region
     }
 
-    deinit { munmap(base, byteCount) }
+    deinit { Posix.unmap(base, byteCount) }
 
     @inline(__always)
     private func word(_ index: Int) -> UnsafeAtomic<Int> {

@@ -50,8 +50,12 @@ public struct Server {
             // Blocked first: a signal during startup waits in the queue.
             signals = try SignalSource(Signal.allCases)
             SignalSource.ignoreSIGPIPE()
-            eventLog = try EventLog(path: config.logFile)
-            accessLog = try config.accessLog.map { path throws(PosixError) in try AccessLog(path: path, format: config.accessLogFormat) }
+            try DescriptorLimit.raise(toFit: config.workerConnections)
+            let blockingLog = config.plantedDefect == .blockingLog
+            eventLog = try EventLog(path: config.logFile, blocking: blockingLog)
+            accessLog = try config.accessLog.map { path throws(PosixError) in
+                try AccessLog(path: path, format: config.accessLogFormat, blocking: blockingLog)
+            }
             if let inheritedFD {
                 listener = try SocketActivation.adopt(fd: inheritedFD, deferAccept: config.deferAccept)
             } else {
@@ -69,6 +73,8 @@ public struct Server {
             readiness.failed(StartupError("\(error)"))
             return 1
         }
+        eventLog.backPressure.countDrops(in: scoreboard, .logLinesDroppedEvent)
+        accessLog?.backPressure.countDrops(in: scoreboard, .logLinesDroppedAccess)
         scoreboard[.masterPid] = Int(getpid())
         scoreboard[.startedAt] = Int(Instant.now().nanoseconds)
         scoreboard[.masterStartedWall] = Int(time(nil))

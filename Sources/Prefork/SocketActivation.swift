@@ -25,16 +25,16 @@ enum SocketActivation {
     /// descriptor becomes close-on-exec (only an upgrade passes it on, on
     /// purpose) and non-blocking (workers rely on EAGAIN from accept).
     static func adopt(fd: Int32, deferAccept: Int) throws(StartupError) -> Listener {
-        func option(_ name: Int32) -> Int32? {
-            var value: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            return getsockopt(fd, SOL_SOCKET, name, &value, &length) == 0 ? value : nil
-        }
-        guard let socketType = option(SO_TYPE) else {
-            throw StartupError("inherited fd \(fd) is not a socket: \(PosixError(call: "getsockopt(SO_TYPE)", errno: errno))")
+        let socketType: Int32
+        let listening: Int32
+        do {
+            socketType = try Posix.option(fd, SOL_SOCKET, SO_TYPE, "SO_TYPE")
+            listening = try Posix.option(fd, SOL_SOCKET, SO_ACCEPTCONN, "SO_ACCEPTCONN")
+        } catch {
+            throw StartupError("inherited fd \(fd) is not a socket: \(error)")
         }
         guard socketType == Int32(SOCK_STREAM.rawValue) else { throw StartupError("inherited fd \(fd) is not a stream socket") }
-        guard option(SO_ACCEPTCONN) == 1 else { throw StartupError("inherited fd \(fd) is not a listening socket") }
+        guard listening == 1 else { throw StartupError("inherited fd \(fd) is not a listening socket") }
         let address: (host: String?, port: Int)
         do {
             address = try localAddress(fd)
@@ -50,12 +50,7 @@ enum SocketActivation {
 
     /// getsockname(2) as a numeric host (nil for a non-IP family) and a port.
     static func localAddress(_ fd: Int32) throws(PosixError) -> (host: String?, port: Int) {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        if rc != 0 { throw PosixError(call: "getsockname", errno: errno) }
+        var storage = try Posix.localAddress(fd)
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         return withUnsafePointer(to: &storage) { pointer in
             switch Int32(pointer.pointee.ss_family) {

@@ -86,7 +86,7 @@ final class UpgradeLauncher {
     /// SIGKILL to the new master's process group and to the master itself
     /// (in case it already left the group to join ours).
     static func killGeneration(pid: pid_t) {
-        Posix.kill(-pid, SIGKILL)
+        Posix.killGroup(pid, SIGKILL)
         Posix.kill(pid, SIGKILL)
     }
 
@@ -118,8 +118,12 @@ struct UpgradeHandover {
         }
         guard let fdText = getenv(UpgradeLauncher.readyFDVariable).map({ String(cString: $0) }), let fd = Int32(fdText),
               let groupText = getenv(UpgradeLauncher.groupVariable).map({ String(cString: $0) }), let group = pid_t(groupText),
-              fcntl(fd, F_GETFD) >= 0 else { return nil }
-        try? Posix.setCloseOnExec(fd)  // never leaks into a later upgrade
+              Posix.isOpen(fd) else { return nil }
+        do {
+            try Posix.setCloseOnExec(fd)  // never leaks into a later upgrade
+        } catch {
+            return nil  // an open fd that fcntl refuses is not a pipe the old master gave us
+        }
         return UpgradeHandover(fd: fd, group: group)
     }
 
@@ -128,8 +132,8 @@ struct UpgradeHandover {
     /// returns the first failure for the log.
     func joinGroup(workers: [pid_t]) -> PosixError? {
         var failure: PosixError?
-        for pid in [0] + workers where setpgid(pid, group) != 0 && failure == nil {
-            failure = PosixError(call: "setpgid(\(pid), \(group))", errno: errno)
+        for pid in [0] + workers {
+            do { try Posix.setProcessGroup(pid, group) } catch { failure = failure ?? error }
         }
         return failure
     }

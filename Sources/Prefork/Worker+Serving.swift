@@ -66,6 +66,7 @@ extension Worker {
             }
         }
         connection.trackPhase(now: now)
+        if connection.claim == .none && connection.phase == .body { holdClaim(connection) }  // a head is complete
         // The last unit is taken: stop accepting now. This connection is not
         // idle (it owes a response), so the drain leaves it to finish.
         if budget.isSpent { beginDrain(reason: "lifetime") }
@@ -116,6 +117,7 @@ extension Worker {
             connection.closeAfterWrite = true
             return nil
         }
+        if connection.claim != .held { holdClaim(connection) }
         scoreboard.setServed(slot: slot, served)
         return served
     }
@@ -135,7 +137,7 @@ extension Worker {
     private func write(
         _ response: Response, file: FileBody? = nil, for request: Connection.RequestFacts, served: Int, on connection: Connection
     ) {
-        let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: servingConnections) && !connection.inputClosed
+        let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: claimingConnections) && !connection.inputClosed
         if !keepAlive { connection.closeAfterWrite = true }
         // TCP_NODELAY only once a connection stays open for another response
         // (where Nagle could hold a small write back behind an unacked one): a
@@ -232,8 +234,10 @@ extension Worker {
 
     /// Registers what the connection waits for: input until the peer's EOF,
     /// output while a write is blocked.
+    /// A connection epoll cannot watch (ENOMEM, or a bug) could never finish:
+    /// it is closed at once.
     private func updateInterest(_ connection: Connection) {
-        try? register(connection, interest(connection))
+        do { try register(connection, interest(connection)) } catch { abort(connection) }
     }
 
     func interest(_ connection: Connection) -> UInt32 {

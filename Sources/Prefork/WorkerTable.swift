@@ -80,6 +80,12 @@ struct WorkerTable {
     private(set) var listenerOpen = true
     /// The worker count the operator asked for (TTIN/TTOU move it).
     private(set) var desired: Int
+    /// The master's own recent pauses (PauseDetector): a heartbeat older than
+    /// a pause's end is judged without that pause's length, because nobody in
+    /// a frozen group could beat while the clock ran. The last few suffice: a
+    /// worker that beats (every timeout / 2 at most) leaves them behind.
+    private(set) var pauses: [(resumedAt: Instant, length: Duration)] = []
+    static let pausesKept = 8
 
     init(policy: SupervisorPolicy) {
         self.policy = policy
@@ -151,6 +157,27 @@ struct WorkerTable {
             actions += signalLive(SIGKILL)
         }
         return actions + finishIfDone()
+    }
+
+    /// The master did not run for `paused` up to `now` (its own wait overshot
+    /// its deadline; see PauseDetector). Workers frozen with it could not beat
+    /// meanwhile, so that time is not held against their heartbeats. A worker
+    /// stopped while the master runs is still judged on time.
+    mutating func masterResumed(now: Instant, paused: Duration) {
+        pauses.append((now, paused))
+        if pauses.count > Self.pausesKept { pauses.removeFirst() }
+    }
+
+    /// How old a heartbeat is, less the part of each of the master's pauses
+    /// that came after it.
+    func heartbeatAge(_ lastSign: Instant, now: Instant) -> Duration {
+        var age = now.since(lastSign)
+        for pause in pauses where pause.resumedAt > lastSign {
+            let start = pause.resumedAt + (.zero - pause.length)
+            let overlap = pause.resumedAt.since(max(start, lastSign))
+            age = age > overlap ? age - overlap : .zero
+        }
+        return age
     }
 
     /// TTIN (+1) / TTOU (-1). Never below one worker, never above maxWorkers.
@@ -262,7 +289,7 @@ struct WorkerTable {
         for index in slots.indices {
             guard let worker = slots[index].worker, !worker.killedForTimeout else { continue }
             let lastSign = max(heartbeat(index) ?? worker.spawnedAt, worker.spawnedAt)
-            let age = now.since(lastSign)
+            let age = heartbeatAge(lastSign, now: now)
             guard age > timeout else { continue }
             slots[index].worker?.killedForTimeout = true
             actions.append(.event(.killedByTimeout(pid: worker.pid, slot: index, heartbeatAge: age)))
