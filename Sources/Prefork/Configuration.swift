@@ -55,37 +55,18 @@ public struct Configuration: Sendable, Equatable {
     /// How long an upgrade's new master may take to be ready before the old
     /// one kills it and keeps serving.
     public var upgradeTimeout: Duration = .seconds(60)
-    /// Test-only: a deliberate defect that the suite must catch.
-    public var plantedDefect: PlantedDefect?
+    /// Test-only (`--planted-defect`): a deliberate defect that the suite
+    /// must catch. The engine never reads it directly: see `EngineKnobs`.
+    package var plantedDefect: PlantedDefect?
 
     public init() {}
+
+    /// The engine's internal knobs: the defaults, or what a planted defect turned.
+    var knobs: EngineKnobs { plantedDefect?.knobs ?? EngineKnobs() }
 
     /// `executable` as resolved at startup (for /__status); set by Server.
     var resolvedBinary = ""
 
     /// Each worker's response budget before jitter; nil = unlimited.
     var lifetimeBudget: Int? { lifetime > 0 ? lifetime : nil }
-}
-
-/// Defects planted on purpose so the suite can prove its checks fail
-/// (`--planted-defect`, hidden from help). Never used in production.
-public enum PlantedDefect: String, Sendable, CaseIterable {
-    /// The master stops reaping children: zombies pile up.
-    case noReap = "no-reap"
-    /// The master never refills a slot.
-    case noRespawn = "no-respawn"
-    /// Workers answer one request beyond their lifetime.
-    case extraRequest = "extra-request"
-    /// The master ignores stale heartbeats.
-    case noTimeoutKill = "no-timeout-kill"
-    /// Log writes block when the reader stops reading (the old AppendFile).
-    case blockingLog = "blocking-log"
-    /// accept4 failing with EMFILE/ENFILE is retried at once (busy spin).
-    case noAcceptBackoff = "no-accept-backoff"
-    /// The master judges heartbeats right after its own pause (false timeouts).
-    case noPauseGrace = "no-pause-grace"
-    /// The old master shutdown()s the shared listener when it hands over.
-    case upgradeShutdownListener = "upgrade-shutdown-listener"
-    /// A new master that fails or hangs is left alone (no kill, no rollback).
-    case upgradeNoRollback = "upgrade-no-rollback"
 }

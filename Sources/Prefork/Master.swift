@@ -50,9 +50,11 @@ final class Master {
         var policy = SupervisorPolicy(workers: config.workers, timeout: config.timeout,
                                       gracefulTimeout: config.gracefulTimeout)
         policy.maxWorkers = scoreboard.capacity
-        if config.plantedDefect == .noTimeoutKill { policy.timeout = nil }
+        let knobs = config.knobs
+        if !knobs.killsStaleWorkers { policy.timeout = nil }
+        policy.refillsAfterReady = knobs.refillsAfterReady
         self.table = WorkerTable(policy: policy)
-        if let timeout = policy.timeout, config.plantedDefect != .noPauseGrace { pauses = PauseDetector(timeout: timeout) }
+        if let timeout = policy.timeout, knobs.forgivesMasterPauses { pauses = PauseDetector(timeout: timeout) }
     }
 
     /// Runs until every worker is gone after a stop; returns the exit status.
@@ -102,7 +104,7 @@ final class Master {
     /// waitpid(-1, WNOHANG) until nothing is left: every dead child is
     /// collected in the turn it is noticed, so no zombie outlives a turn.
     private func reapChildren() {
-        guard config.plantedDefect != .noReap else { return }
+        guard config.knobs.reapsChildren else { return }
         while true {
             let reaped: (pid: pid_t, status: Int32)?
             do { reaped = try Posix.reapAny() } catch {
@@ -137,9 +139,6 @@ final class Master {
 
     private func spawn(slot: Int, generation: Int) {
         let now = Instant.now()
-        if config.plantedDefect == .noRespawn && readiness == nil {
-            return  // planted defect: once ready, never refill a slot
-        }
         switch spawner.spawn(slot: slot, generation: generation, now: now) {
         case .success(let pid):
             table.spawned(slot: slot, pid: pid, now: now)
@@ -159,6 +158,7 @@ final class Master {
         let allUp = slots.indices.allSatisfy { slots[$0].worker != nil && scoreboard.state(slot: $0) == .ready }
         guard allUp else { return }
         readiness = nil
+        table.markReady()
         if let handover { takeOver(handover) }
         pending.ready(pid: getpid(), url: listener.url, workers: table.desired)
         log.info("master_ready", metadata: ["url": "\(listener.url)", "workers": "\(table.desired)"])
@@ -253,8 +253,8 @@ final class Master {
     /// without STOPPING=1 (systemd already has the new MAINPID) and without
     /// touching the pid file (it names the new master now).
     private func handOver() {
-        if config.plantedDefect == .upgradeShutdownListener {
-            Posix.shutdownListener(listener.fd)  // planted defect: stops the socket for both generations
+        if config.knobs.shutsDownListenerOnHandover {
+            Posix.shutdownListener(listener.fd)  // planted defect only: stops the socket for both generations
         }
         log.notice("shutdown_started", metadata: ["signal": "USR2", "mode": "handover"])
         perform(table.stop(graceful: true, now: .now()))

@@ -7,6 +7,7 @@ public struct PeerAddress: Sendable, Equatable, CustomStringConvertible {
     /// How the kernel reported the address.
     public enum Family: Sendable, Equatable { case ipv4, ipv6, unknown }
 
+    /// IPv4 (held IPv4-mapped), IPv6, or unknown.
     public var family: Family
     /// The 16 address bytes as two big-endian words (network order).
     var high: UInt64

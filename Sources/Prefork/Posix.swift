@@ -8,6 +8,7 @@ public struct PosixError: Error, CustomStringConvertible, Equatable, Sendable {
     /// errno as the call left it.
     public let errno: Int32
 
+    /// `call: strerror (errno N)`, as logged.
     public var description: String {
         "\(call): \(String(cString: strerror(errno))) (errno \(errno))"
     }
@@ -389,7 +390,7 @@ package enum Posix {
 }
 
 /// How a child ended, decoded from a wait status (after swift-subprocess).
-public enum TerminationStatus: Equatable, Sendable, CustomStringConvertible {
+enum TerminationStatus: Equatable, Sendable, CustomStringConvertible {
     case exited(Int32)
     case signaled(Int32)
 
@@ -402,7 +403,7 @@ public enum TerminationStatus: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The log form, a contract: `exit:N` or `signal:N`.
-    public var description: String {
+    var description: String {
         switch self {
         case .exited(let code): return "exit:\(code)"
         case .signaled(let signo): return "signal:\(signo)"

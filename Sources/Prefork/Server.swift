@@ -10,8 +10,10 @@
 /// Call `run` from a synchronous `main` before any thread, Task or Dispatch
 /// queue starts: a child forked from a multi-threaded process can hang.
 public struct Server {
+    /// What to run; read once when `run` starts.
     public var configuration: Configuration
 
+    /// A server for `configuration`; nothing happens until `run`.
     public init(configuration: Configuration) {
         self.configuration = configuration
     }
@@ -51,7 +53,7 @@ public struct Server {
             signals = try SignalSource(Signal.allCases)
             SignalSource.ignoreSIGPIPE()
             try DescriptorLimit.raise(toFit: config.workerConnections)
-            let blockingLog = config.plantedDefect == .blockingLog
+            let blockingLog = config.knobs.blockingLogs
             eventLog = try EventLog(path: config.logFile, blocking: blockingLog)
             accessLog = try config.accessLog.map { path throws(PosixError) in
                 try AccessLog(path: path, format: config.accessLogFormat, blocking: blockingLog)

@@ -3,16 +3,16 @@ import CShims
 
 /// The signals the engine acts on. Nothing runs in a signal handler: the
 /// signals are blocked and read from a signalfd as plain events.
-public enum Signal: CaseIterable, Sendable {
+enum Signal: CaseIterable, Sendable {
     case int, term, hup, quit, ttin, ttou, usr1, usr2, chld
 
-    public init?(number: Int32) {
+    init?(number: Int32) {
         guard let match = Self.allCases.first(where: { $0.number == number }) else { return nil }
         self = match
     }
 
     /// The signal number.
-    public var number: Int32 {
+    var number: Int32 {
         switch self {
         case .int: return SIGINT
         case .term: return SIGTERM
@@ -27,7 +27,7 @@ public enum Signal: CaseIterable, Sendable {
     }
 
     /// The name without "SIG", as logged (`signal=TERM`).
-    public var name: String { String(describing: self).uppercased() }
+    var name: String { String(describing: self).uppercased() }
 }
 
 /// A signalfd over a blocked set of signals. Blocking happens in `init`, so a

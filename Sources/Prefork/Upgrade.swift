@@ -157,7 +157,7 @@ final class Upgrader {
 
     init(config: Configuration, binary: BinaryPath, listenerFD: Int32, scoreboard: Scoreboard, log: Logger) {
         state = UpgradeState(timeout: config.upgradeTimeout, stopGrace: config.gracefulTimeout)
-        state.rollback = config.plantedDefect != .upgradeNoRollback
+        state.rollback = config.knobs.rollsBackUpgrades
         launcher = UpgradeLauncher(binary: binary, listenerFD: listenerFD)
         self.scoreboard = scoreboard
         self.log = log

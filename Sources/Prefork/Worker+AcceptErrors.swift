@@ -10,19 +10,17 @@
 /// longest-idle keep-alive connection (ngx_drain_connections). The backlog
 /// stays in the kernel for the other workers meanwhile.
 extension Worker {
-    static let acceptBackoff: Duration = .milliseconds(500)
-
     func acceptFailed(_ error: PosixError, now: Instant) {
         scoreboard.increment(.acceptErrors)
         if !acceptErrorEpisode {
             acceptErrorEpisode = true
             log.error("accept_failed", metadata: [
                 "errno": "\(Posix.errnoName(error.errno))", "error": "\(error)",
-                "connections": "\(liveConnections)", "retry_ms": "\(Int(Self.acceptBackoff.milliseconds))",
+                "connections": "\(liveConnections)", "retry_ms": "\(Int(knobs.acceptBackoff.milliseconds))",
             ])
         }
-        if setup.config.plantedDefect == .noAcceptBackoff { return }  // planted: retried at once (the spin)
-        backOffAccepting(until: now + Self.acceptBackoff)  // ends in endAcceptBackoff (Worker+Listener)
+        guard knobs.acceptBackoff > .zero else { return }  // retried at once: the busy spin
+        backOffAccepting(until: now + knobs.acceptBackoff)  // ends in endAcceptBackoff (Worker+Listener)
         closeLongestIdle(now: now)
     }
 

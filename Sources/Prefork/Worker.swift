@@ -29,6 +29,7 @@ final class Worker {
     let builtins: BuiltinRoutes
     let accessLog: AccessLog?
     let logs: LogBackPressure
+    let knobs: EngineKnobs
     var loopErrors = LoopErrors()
     /// getpeername at accept: the access log or the loopback rule needs it.
     let readsPeer: Bool
@@ -96,11 +97,12 @@ final class Worker {
         self.builtins = BuiltinRoutes(config: config, scoreboard: setup.scoreboard)
         self.accessLog = setup.accessLog
         self.logs = LogBackPressure(eventLog: setup.eventLog, accessLog: setup.accessLog)
+        self.knobs = setup.config.knobs
         self.readsPeer = setup.accessLog != nil || !config.statusFromAnywhere
         self.timeouts = ConnectionTimeouts(config)
         self.limits = ParserLimits(maxBody: config.maxBody)
         self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,
-                                     extra: config.plantedDefect == .extraRequest ? 1 : 0)
+                                     extra: config.knobs.extraLifetimeUnits)
         self.heartbeatNanos = ConnectionTimeouts.nanoseconds(min((config.timeout ?? .seconds(2)) / 2, .seconds(1)))
         self.signals = try SignalSource(Self.signals)
         self.epoll = try Epoll()
@@ -271,10 +273,10 @@ final class Worker {
                 connection.deadline = connection.computeDeadline(timeouts)
             }
             if connection.deadline <= now {
-                if connection.lingerUntil != nil {
+                if connection.isLingering {
                     abort(connection)  // lingered long enough
                     continue
-                } else if connection.delayed != nil {
+                } else if connection.delayedReply != nil {
                     deliverDelayed(connection, now: now)
                 } else {
                     close(connection)  // header, body, idle or write timeout
@@ -298,7 +300,7 @@ final class Worker {
     /// input. Closing with unread input would send RST, which can destroy a
     /// response not yet read and turns a retryable EOF into a send error.
     func close(_ connection: Connection) {
-        guard connections[Int(connection.fd)] === connection, connection.lingerUntil == nil else { return }
+        guard connections[Int(connection.fd)] === connection, !connection.isLingering else { return }
         if connection.inputClosed { abort(connection); return }  // the peer is done: nothing can cross
         // The client said this was its last request (Connection: close, or
         // HTTP/1.0 without keep-alive; RFC 9112 9.6: it sends nothing after)
@@ -309,8 +311,8 @@ final class Worker {
         if connection.clientClosing && connection.parser.phase == .idle { abort(connection); return }
         Posix.shutdownWrite(connection.fd)
         dropClaim(connection)
-        connection.lingerUntil = .now() + Self.lingerTime
-        connection.releaseBodies()
+        connection.releaseBodies()  // before: it ends a delay
+        connection.state = .lingering(until: .now() + Self.lingerTime)
         connection.pollingWrite = false
         lingeringConnections += 1
         do {
@@ -344,7 +346,7 @@ final class Worker {
         guard connections[Int(connection.fd)] === connection else { return }
         connections[Int(connection.fd)] = nil
         liveConnections -= 1
-        if connection.lingerUntil != nil { lingeringConnections -= 1 }
+        if connection.isLingering { lingeringConnections -= 1 }
         dropClaim(connection)
         connection.releaseBodies()
         // No epoll.remove: closing the worker's only descriptor of the socket
