@@ -35,7 +35,7 @@ final class Worker {
     let readsPeer: Bool
     let epoll: Epoll
     let signals: SignalSource
-    var timeouts: ConnectionTimeouts
+    let timeouts: ConnectionTimeouts
     let limits: ParserLimits
     var budget: LifetimeBudget
     var dates = DateCache()
@@ -243,13 +243,15 @@ final class Worker {
         // per 20 upgrades under load). Each gets `drainIdleNanos` to bring
         // its next request, answered with Connection: close (no race: the
         // client reads that before it could reuse the connection), and
-        // then closes as idle.
-        timeouts.keepalive = min(timeouts.keepalive, Self.drainIdleNanos)
+        // then closes as idle. From now, not from its last request: a busy
+        // keep-alive connection's idle phase may date back to its accept.
+        let graceEnd = Instant.now().after(Self.drainIdleNanos)
         for case let connection? in connections {
             if connection.claim == .none || (connection.isIdle && connection.responses == 0) {
                 close(connection)
-            } else if connection.isIdle {
-                refreshDeadline(connection)
+            } else if connection.isIdle && connection.deadline > graceEnd {
+                connection.deadline = graceEnd
+                if graceEnd < nextTimerCheck { nextTimerCheck = graceEnd }
             }
         }
     }

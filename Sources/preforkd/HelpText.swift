@@ -19,7 +19,7 @@ enum HelpText {
                       its ready line, and this master drains and exits 0. If it
                       exits first, or is not ready within --upgrade-timeout, it
                       is killed (its whole process group) and this master keeps
-                      serving (upgrade_failed). A USR2 during an upgrade is ignored.
+                      serving (upgrade_failed). USR2 during an upgrade: ignored.
       QUIT            immediate stop: KILL the workers, reap, exit 0.
       TTIN / TTOU     one worker more / less (never below 1).
       USR1            reopen the event log and the access log (logrotate), in the
