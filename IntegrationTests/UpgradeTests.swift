@@ -149,6 +149,8 @@ extension Integration {
             try #require(waitUntil(timeout: 5) { !d.events("upgrade_started").isEmpty })
             hung = d.events("upgrade_started").first.flatMap { $0["new_pid"] }.flatMap { Int32($0) } ?? 0
             #expect(waitUntil(timeout: 2) { Upgrades.liveMembers(hung).count >= 2 }, "the script and its child run in their own group")
+            let status = d.get("/__status").response.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+            #expect(status.contains(#""upgrade":{"state":"in_progress","new_pid":\#(hung)}"#), "\(status)")
             kill(master, SIGUSR2)
             #expect(waitUntil(timeout: 2) { d.events("upgrade_ignored").first?["reason"] == "in_progress" },
                     "a USR2 during an upgrade is ignored and logged")
