@@ -113,7 +113,7 @@ struct SwappableBinary {
         let temp = dir + "/next"
         try ("#!/bin/sh\n" + body + "\n").write(toFile: temp, atomically: false, encoding: .utf8)
         chmod(temp, 0o755)
-        guard rename(temp, path) == 0 else { throw HarnessError.syscall("rename", errno: errno) }
+        guard rename(temp, path) == 0 else { throw SystemCallError(call: "rename", errno: errno) }
     }
 
     /// `preforkd` is the built binary again.
@@ -121,7 +121,7 @@ struct SwappableBinary {
         let temp = dir + "/next"
         unlink(temp)
         guard symlink(PreforkdBinary.path, temp) == 0, rename(temp, path) == 0 else {
-            throw HarnessError.syscall("symlink/rename", errno: errno)
+            throw SystemCallError(call: "symlink/rename", errno: errno)
         }
     }
 
