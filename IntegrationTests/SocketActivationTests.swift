@@ -42,6 +42,7 @@ extension Integration {
             let first = try Daemon([], workers: 2, listenFD: fd)
             #expect(first.port == port, "the ready line names the inherited socket: \(first.url)")
             #expect(first.events("socket_inherited").first?["fd"] == "3", "\(first.logTail())")
+            #expect(first.events("socket_inherited").first?["addr"] == "127.0.0.1:\(port)")
             #expect(first.get().response?.status == 200)
 
             // 1. TERM: a clean stop must not shut the socket down.

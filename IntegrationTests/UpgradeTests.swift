@@ -166,6 +166,52 @@ extension Integration {
             #expect(Self.servedBy(d, master: master))
         }
 
+        /// systemd sees the new master take over: READY=1 + MAINPID=<new>
+        /// from it, and no STOPPING=1 from the old one (that would make
+        /// systemd stop the service).
+        @Test func systemdHearsTheNewMainPidAndNoStop() throws {
+            try Subreaper.enable()
+            let dir = makeTempDir()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let path = dir + "/notify"
+            let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            try #require(bound == 0, "bind \(path): errno \(errno)")
+            var messages: [String] = []
+            func receive(until done: () -> Bool) -> Bool {
+                waitUntil(timeout: 10) {
+                    var buffer = [UInt8](repeating: 0, count: 512)
+                    while true {
+                        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                        guard n > 0 else { break }
+                        messages.append(String(decoding: buffer.prefix(n), as: UTF8.self))
+                    }
+                    return done()
+                }
+            }
+            var env = ProcessInfo.processInfo.environment
+            env["NOTIFY_SOCKET"] = path
+            let d = try Daemon([], workers: 2, environment: env)
+            let group = d.process.pid
+            var master = d.master
+            defer {
+                kill(master, SIGKILL)
+                Upgrades.killGroups([group])
+                d.stop()
+            }
+            #expect(receive { messages.contains("READY=1\nMAINPID=\(d.master)") }, "\(messages)")
+            let (new, _) = try Self.upgrade(d, from: master)
+            master = new
+            #expect(receive { messages.contains("READY=1\nMAINPID=\(new)") }, "\(messages)")
+            #expect(!messages.contains("STOPPING=1"), "the old master told systemd it stops: \(messages)")
+        }
+
         /// TERM while the new master is starting stops both generations.
         @Test func termDuringAnUpgradeStopsBothGenerations() throws {
             try Subreaper.enable()

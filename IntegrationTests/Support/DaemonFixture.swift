@@ -27,8 +27,10 @@ final class Daemon: @unchecked Sendable {   // immutable after init
     /// `executable` replaces the built binary (a copy or symlink an upgrade
     /// test can swap); `listenFD` is passed as fd 3 with LISTEN_FDS=1 and
     /// LISTEN_PID set to the daemon's pid (socket activation, via `sh -c exec`).
+    /// `environment` replaces the inherited one (nil: ours).
     init(_ args: [String], workers: Int = 2, deadline: Double = 60, pidFileContent: String? = nil,
-         logFile: String? = nil, executable: String = PreforkdBinary.path, listenFD: Int32? = nil) throws {
+         logFile: String? = nil, executable: String = PreforkdBinary.path, listenFD: Int32? = nil,
+         environment: [String: String]? = nil) throws {
         dir = makeTempDir()
         logPath = logFile ?? dir + "/preforkd.log"
         pidPath = dir + "/preforkd.pid"
@@ -38,9 +40,9 @@ final class Daemon: @unchecked Sendable {   // immutable after init
         if let listenFD {
             // $$ is the shell's pid, which exec hands to preforkd.
             process = try SpawnedProcess.spawn("/bin/sh", ["-c", "LISTEN_FDS=1 LISTEN_PID=$$ exec \"$0\" \"$@\"", executable] + all,
-                                               deadline: deadline, listenFD: listenFD)
+                                               environment: environment, deadline: deadline, listenFD: listenFD)
         } else {
-            process = try SpawnedProcess.spawn(executable, all, deadline: deadline)
+            process = try SpawnedProcess.spawn(executable, all, environment: environment, deadline: deadline)
         }
         do {
             ready = try process.waitReady(timeout: 20)

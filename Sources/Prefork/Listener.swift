@@ -12,10 +12,13 @@ struct Listener {
     /// real address, and `--host`/`--port` were ignored.
     var inherited = false
 
-    /// `http://host:port/` with IPv6 literals bracketed: the ready line's url.
-    var url: String {
-        host.contains(":") ? "http://[\(host)]:\(port)/" : "http://\(host):\(port)/"
+    /// `host:port` with IPv6 literals bracketed (logs).
+    var address: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
+
+    /// `http://host:port/`: the ready line's url.
+    var url: String { "http://\(address)/" }
 
     static func bind(host: String, port: Int, backlog: Int, deferAccept: Int = 0) throws(StartupError) -> Listener {
         var hints = addrinfo()

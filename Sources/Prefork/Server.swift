@@ -83,7 +83,7 @@ public struct Server {
         let log = eventLog.logger(label: "preforkd.master")
         if listener.inherited {
             log.notice("socket_inherited", metadata: [
-                "fd": "\(listener.fd)", "addr": "\(listener.url)", "note": "--host and --port ignored",
+                "fd": "\(listener.fd)", "addr": "\(listener.address)", "note": "--host and --port ignored",
             ])
         }
         let upgrader = Upgrader(config: config, binary: binary, listenerFD: listener.fd, scoreboard: scoreboard, log: log)
