@@ -47,6 +47,43 @@ extension Integration {
                     "left: \(ProcExtra.processes(commandLineContaining: dir))")
         }
 
+        /// USR2 to a daemon: the new master stays in the daemon's session and
+        /// process group, logs to the same file, takes the pid file; twice.
+        @Test func daemonUpgradesInPlace() throws {
+            let dir = makeTempDir()
+            defer { ProcExtra.killAll(commandLineContaining: dir); try? FileManager.default.removeItem(atPath: dir) }
+            let pidFile = dir + "/d.pid"
+            let logFile = dir + "/d.log"
+            let (status, line, stderr) = try launch(["--port", "0", "--workers", "2", "--pid-file", pidFile,
+                                                     "--log-file", logFile, "--graceful-timeout", "3"])
+            #expect(status == .exited(0), "launcher: \(String(describing: status)) stderr: \(stderr)")
+            let text = try #require(line, "launcher printed nothing; stderr: \(stderr)")
+            let url = String(text.split(separator: " ").last?.dropFirst(4) ?? "")
+            var master = try #require(PidFileText.read(pidFile))
+            let session = try #require(ProcExtra.sessionAndTTY(master)).sid
+            for round in 1...2 {
+                kill(master, SIGUSR2)
+                var new: Int32 = 0
+                #expect(waitUntil(timeout: 15) {
+                    guard let p = PidFileText.read(pidFile), p != master else { return false }
+                    new = p
+                    return true
+                }, "round \(round): pid file not rewritten; log: \(LogLine.parseFile(logFile).suffix(10))")
+                #expect(waitUntil(timeout: 10) { ProcFS.entry(master).map(\.isZombie) ?? true }, "round \(round): old master still runs")
+                #expect(ProcExtra.sessionAndTTY(new)?.sid == session && ProcFS.entry(new)?.pgrp == session,
+                        "round \(round): the new master left the daemon's session or group")
+                #expect(curlGet(url, timeout: 5).response?.status == 200)
+                master = new
+            }
+            let events = LogLine.parseFile(logFile)
+            #expect(events.filter { $0.event == "upgrade_ready" }.count == 2, "one log file for every generation")
+            kill(master, SIGTERM)
+            #expect(waitUntil(timeout: 5) { ProcFS.entry(master).map(\.isZombie) ?? true })
+            #expect(!FileManager.default.fileExists(atPath: pidFile))
+            #expect(waitUntil(timeout: 2) { ProcExtra.processes(commandLineContaining: dir).isEmpty },
+                    "left: \(ProcExtra.processes(commandLineContaining: dir))")
+        }
+
         @Test func takenPortFailsTheLauncher() throws {
             let dir = makeTempDir()
             defer { ProcExtra.killAll(commandLineContaining: dir); try? FileManager.default.removeItem(atPath: dir) }

@@ -24,15 +24,26 @@ final class Daemon: @unchecked Sendable {   // immutable after init
     /// `pidFileContent`, if given, is written to the pid file before the start.
     /// `logFile` replaces the temp dir's log file (a FIFO, say: then leave
     /// `log()` and `logTail()` alone, they read `logPath`).
+    /// `executable` replaces the built binary (a copy or symlink an upgrade
+    /// test can swap); `listenFD` is passed as fd 3 with LISTEN_FDS=1 and
+    /// LISTEN_PID set to the daemon's pid (socket activation, via `sh -c exec`).
+    /// `environment` replaces the inherited one (nil: ours).
     init(_ args: [String], workers: Int = 2, deadline: Double = 60, pidFileContent: String? = nil,
-         logFile: String? = nil) throws {
+         logFile: String? = nil, executable: String = PreforkdBinary.path, listenFD: Int32? = nil,
+         environment: [String: String]? = nil) throws {
         dir = makeTempDir()
         logPath = logFile ?? dir + "/preforkd.log"
         pidPath = dir + "/preforkd.pid"
         if let pidFileContent { try pidFileContent.write(toFile: pidPath, atomically: true, encoding: .utf8) }
         let all = ["--port", "0", "--workers", "\(workers)", "--fault-injection", "--log-file", logPath,
                    "--pid-file", pidPath, "--graceful-timeout", "3"] + args
-        process = try SpawnedProcess.spawn(PreforkdBinary.path, all, deadline: deadline)
+        if let listenFD {
+            // $$ is the shell's pid, which exec hands to preforkd.
+            process = try SpawnedProcess.spawn("/bin/sh", ["-c", "LISTEN_FDS=1 LISTEN_PID=$$ exec \"$0\" \"$@\"", executable] + all,
+                                               environment: environment, deadline: deadline, listenFD: listenFD)
+        } else {
+            process = try SpawnedProcess.spawn(executable, all, environment: environment, deadline: deadline)
+        }
         do {
             ready = try process.waitReady(timeout: 20)
         } catch {

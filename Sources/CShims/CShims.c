@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -120,20 +121,34 @@ int cshim_spawn_addclosefrom(void *file_actions, int lowfd) {
     return ENOSYS;
 #endif
 }
-// close_range(2) around `keep`; -1 where the kernel lacks it.
-static int close_others(int keep) {
+// close_range(2) from `first` around `keep`; -1 where the kernel lacks it.
+static int close_others(int first, int keep) {
 #ifdef SYS_close_range
-    if (keep > 3 && syscall(SYS_close_range, 3u, (unsigned)(keep - 1), 0u) != 0) return -1;
+    if (keep > first && syscall(SYS_close_range, (unsigned)first, (unsigned)(keep - 1), 0u) != 0) return -1;
     return (int)syscall(SYS_close_range, (unsigned)(keep + 1), ~0u, 0u);
 #else
-    (void)keep;
+    (void)first; (void)keep;
     return -1;
 #endif
 }
 
+// In a forked child before exec: default dispositions, nothing blocked.
+static void reset_signals(void) {
+    sigset_t none;
+    sigemptyset(&none);
+    struct sigaction dfl;
+    dfl.sa_handler = SIG_DFL;
+    dfl.sa_flags = 0;
+    sigemptyset(&dfl.sa_mask);
+    for (int s = 1; s < NSIG; s++) {
+        if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[],
                         int stdin_fd, int stdout_fd, int stderr_fd,
-                        int new_pgroup, int death_signal) {
+                        int new_pgroup, int death_signal, int listen_fd) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) return -1;
     pid_t parent = getpid();
@@ -151,20 +166,24 @@ int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[]
             prctl(PR_SET_PDEATHSIG, (unsigned long)death_signal, 0, 0, 0);
             if (getppid() != parent) _exit(127);  // the parent is already gone
         }
-        sigset_t none;
-        sigemptyset(&none);
-        struct sigaction dfl;
-        dfl.sa_handler = SIG_DFL;
-        dfl.sa_flags = 0;
-        sigemptyset(&dfl.sa_mask);
-        for (int s = 1; s < NSIG; s++) {
-            if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
-        }
-        sigprocmask(SIG_SETMASK, &none, NULL);
+        reset_signals();
         if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) goto fail;
+        int first = 3;
+        if (listen_fd >= 0) {
+            // The report pipe must not sit on 3; the socket goes there via a
+            // copy above both, so dup2 never meets itself (which would keep
+            // close-on-exec).
+            if (report[1] == 3) {
+                report[1] = fcntl(3, F_DUPFD_CLOEXEC, 4);
+                if (report[1] < 0) _exit(127);
+            }
+            int copy = fcntl(listen_fd, F_DUPFD_CLOEXEC, report[1] + 1);
+            if (copy < 0 || dup2(copy, 3) < 0) goto fail;
+            first = 4;
+        }
         // Everything else closes, except the report pipe (close-on-exec).
-        if (close_others(report[1]) != 0) {
-            for (int fd = 3; fd < 65536; fd++) {
+        if (close_others(first, report[1]) != 0) {
+            for (int fd = first; fd < 65536; fd++) {
                 if (fd != report[1]) close(fd);
             }
         }
@@ -187,6 +206,37 @@ int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[]
         return -1;
     }
     return pid;
+}
+
+int cshim_fork_exec_upgrade(const char *path, char *const argv[], char *envp[],
+                            const char *dir, int listen_fd, int ready_fd) {
+    pid_t pid = fork();
+    if (pid != 0) {
+        // Both sides set the group, so it exists before either goes on.
+        if (pid > 0) setpgid(pid, pid);
+        return pid;
+    }
+    setpgid(0, 0);
+    reset_signals();
+    if (dir != NULL && chdir(dir) != 0) _exit(127);
+    // Copies above 4 first, so dup2 onto 3 and 4 never meets itself (dup2 of
+    // an fd onto itself would keep its close-on-exec flag).
+    int listen_copy = fcntl(listen_fd, F_DUPFD_CLOEXEC, 5);
+    int ready_copy = fcntl(ready_fd, F_DUPFD_CLOEXEC, 5);
+    if (listen_copy < 0 || ready_copy < 0) _exit(127);
+    if (dup2(listen_copy, 3) < 0 || dup2(ready_copy, 4) < 0) _exit(127);
+#ifdef SYS_close_range
+    syscall(SYS_close_range, 5u, ~0u, 0u);
+#else
+    for (int fd = 5; fd < 65536; fd++) close(fd);
+#endif
+    char listen_pid[32];
+    snprintf(listen_pid, sizeof listen_pid, "LISTEN_PID=%d", (int)getpid());
+    int slot = 0;
+    while (envp[slot] != NULL) slot++;
+    envp[slot] = listen_pid;
+    execve(path, argv, envp);
+    _exit(127);
 }
 
 int cshim_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

@@ -36,8 +36,10 @@ public final class SpawnedProcess: @unchecked Sendable {
 
     /// Spawns `executable` with `arguments`. `environment` nil inherits ours.
     /// After `deadline` seconds the process group (or pid) is SIGKILLed.
+    /// `listenFD`, if given, is passed as the child's fd 3 (socket activation).
     public static func spawn(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                             deadline: Double = 60, newProcessGroup: Bool = true) throws -> SpawnedProcess {
+                             deadline: Double = 60, newProcessGroup: Bool = true,
+                             listenFD: Int32? = nil) throws -> SpawnedProcess {
         let pipe = try Spawner.pipe()
         let errFile: Int32
         do { errFile = try Spawner.anonymousTempFile() } catch { close(pipe.read); close(pipe.write); throw error }
@@ -45,7 +47,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         do {
             pid = try Spawner.spawn(executable, arguments, environment: environment,
                                     stdio: .init(stdoutWrite: pipe.write, stderrFile: errFile),
-                                    newProcessGroup: newProcessGroup)
+                                    newProcessGroup: newProcessGroup, listenFD: listenFD)
         } catch {
             close(pipe.read); close(pipe.write); close(errFile)
             throw error

@@ -16,8 +16,9 @@ enum Spawner {
     /// mask and dispositions are reset to defaults. The child gets
     /// PR_SET_PDEATHSIG(SIGKILL): if this process dies (an interrupted test
     /// run), so does the child, and a preforkd master's workers follow it.
+    /// `listenFD`, if given, becomes the child's fd 3 (socket activation).
     static func spawn(_ executable: String, _ arguments: [String], environment: [String: String]?,
-                      stdio: Stdio, newProcessGroup: Bool) throws -> Int32 {
+                      stdio: Stdio, newProcessGroup: Bool, listenFD: Int32? = nil) throws -> Int32 {
         guard let path = resolve(executable) else {
             throw SystemCallError(call: "spawn(\(executable)): not found in PATH", errno: ENOENT)
         }
@@ -32,7 +33,7 @@ enum Spawner {
         // Fork from the long-lived spawn thread: PDEATHSIG is tied to it.
         let (pid, code) = SpawnThread.shared.run { () -> (Int32, Int32) in
             let pid = cshim_spawn_guarded(path, argv, envp, null, stdio.stdoutWrite, stdio.stderrFile,
-                                          newProcessGroup ? 1 : 0, SIGKILL)
+                                          newProcessGroup ? 1 : 0, SIGKILL, listenFD ?? -1)
             return (pid, pid < 0 ? errno : 0)
         }
         guard pid > 0 else { throw SystemCallError(call: "spawn(\(executable))", errno: code) }

@@ -11,7 +11,7 @@ struct BuiltinRoutes {
     let statusFromAnywhere: Bool
 
     init(config: Configuration, scoreboard: Scoreboard) {
-        status = StatusPage(scoreboard: scoreboard)
+        status = StatusPage(scoreboard: scoreboard, binary: config.resolvedBinary)
         metrics = MetricsPage(scoreboard: scoreboard)
         faults = config.faultInjection ? FaultInjection(scoreboard: scoreboard) : nil
         statusFromAnywhere = config.statusFromAnywhere

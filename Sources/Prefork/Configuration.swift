@@ -44,6 +44,17 @@ public struct Configuration: Sendable, Equatable {
     public var pidFile: String?
     /// Serve `/__fault/...` endpoints (tests and chaos runs only).
     public var faultInjection = false
+    /// An already listening TCP socket to serve on instead of binding
+    /// `host`:`port` (socket activation done by the embedding program). nil:
+    /// fd 3 when `LISTEN_FDS`/`LISTEN_PID` pass it to us, else bind. Checked
+    /// at startup; never shut down, only closed.
+    public var listenFD: Int32?
+    /// The program USR2 re-executes; nil = the path this process was started
+    /// from (argv[0], made absolute at startup).
+    public var executable: String?
+    /// How long an upgrade's new master may take to be ready before the old
+    /// one kills it and keeps serving.
+    public var upgradeTimeout: Duration = .seconds(60)
     /// Test-only (`--planted-defect`): a deliberate defect that the suite
     /// must catch. The engine never reads it directly: see `EngineKnobs`.
     package var plantedDefect: PlantedDefect?
@@ -52,6 +63,9 @@ public struct Configuration: Sendable, Equatable {
 
     /// The engine's internal knobs: the defaults, or what a planted defect turned.
     var knobs: EngineKnobs { plantedDefect?.knobs ?? EngineKnobs() }
+
+    /// `executable` as resolved at startup (for /__status); set by Server.
+    var resolvedBinary = ""
 
     /// Each worker's response budget before jitter; nil = unlimited.
     var lifetimeBudget: Int? { lifetime > 0 ? lifetime : nil }

@@ -8,11 +8,17 @@ struct Listener {
     let host: String
     /// The bound port (the kernel's choice when asked for 0).
     let port: Int
+    /// Passed to us (socket activation, upgrade): `host` and `port` are its
+    /// real address, and `--host`/`--port` were ignored.
+    var inherited = false
 
-    /// `http://host:port/` with IPv6 literals bracketed: the ready line's url.
-    var url: String {
-        host.contains(":") ? "http://[\(host)]:\(port)/" : "http://\(host):\(port)/"
+    /// `host:port` with IPv6 literals bracketed (logs).
+    var address: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
+
+    /// `http://host:port/`: the ready line's url.
+    var url: String { "http://\(address)/" }
 
     static func bind(host: String, port: Int, backlog: Int, deferAccept: Int = 0) throws(StartupError) -> Listener {
         var hints = addrinfo()
@@ -53,27 +59,17 @@ struct Listener {
     /// (and then meets the header timeout). Apache (AcceptFilter http data)
     /// and unicorn (tcp_defer_accept) do the same by default on Linux.
     /// Best effort: not every socket family has it.
-    private static func deferAccept(_ fd: Int32, seconds: Int) {
+    static func deferAccept(_ fd: Int32, seconds: Int) {
         var value = Int32(seconds)
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     private static func boundPort(_ fd: Int32) throws(PosixError) -> Int {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        if rc != 0 { throw PosixError(call: "getsockname", errno: errno) }
-        let family = storage.ss_family
-        return withUnsafePointer(to: &storage) { pointer in
-            if family == sa_family_t(AF_INET6) {
-                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
-            }
-            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
-        }
+        try SocketActivation.localAddress(fd).port
     }
 
+    /// Closes our descriptor only: never shutdown(), which would stop the
+    /// socket for every other holder (an upgrade's new master, systemd).
     func close() { Posix.close(fd) }
 }
 

@@ -14,6 +14,11 @@ final class Master {
     private let signals: SignalSource
     private let listener: Listener
     private let spawner: WorkerSpawner
+    /// USR2: this master's upgrade to a new one (see Upgrade.swift).
+    private let upgrader: Upgrader
+    /// Set when this master was started by an upgrade: told once ready.
+    private let handover: UpgradeHandover?
+    private let pidFile: PidFile?
     private var table: WorkerTable
     private var readiness: Readiness?
     private var exitCode: Int32?
@@ -27,7 +32,8 @@ final class Master {
     private var loopFailed = false
 
     init(config: Configuration, eventLog: EventLog, accessLog: AccessLog?, scoreboard: Scoreboard, signals: SignalSource,
-         listener: Listener, spawner: WorkerSpawner, readiness: Readiness) {
+         listener: Listener, spawner: WorkerSpawner, readiness: Readiness, upgrader: Upgrader,
+         handover: UpgradeHandover?, pidFile: PidFile?) {
         self.config = config
         self.eventLog = eventLog
         self.accessLog = accessLog
@@ -37,6 +43,9 @@ final class Master {
         self.listener = listener
         self.spawner = spawner
         self.readiness = readiness
+        self.upgrader = upgrader
+        self.handover = handover
+        self.pidFile = pidFile
         self.logs = LogBackPressure(eventLog: eventLog, accessLog: nil)  // the master writes no access lines
         var policy = SupervisorPolicy(workers: config.workers, timeout: config.timeout,
                                       gracefulTimeout: config.gracefulTimeout)
@@ -50,11 +59,12 @@ final class Master {
 
     /// Runs until every worker is gone after a stop; returns the exit status.
     func run() -> Int32 {
-        while exitCode == nil {
+        while exitCode == nil || upgrader.mustWait {  // never leave a starting new master behind
             waitForEvents()
             for signal in pendingSignals() { handle(signal) }
             reapChildren()
             perform(table.tick(now: .now(), heartbeat: { self.scoreboard.heartbeat(slot: $0) }))
+            upgrader.tick(now: .now())
             announceIfReady()
             logs.turn(log: log)
         }
@@ -69,10 +79,14 @@ final class Master {
         case .int, .term, .hup:
             log.notice("shutdown_started", metadata: ["signal": "\(signal.name)", "mode": table.isStopping ? "immediate" : "graceful"])
             readiness?.stopping()
+            upgrader.stop(graceful: true, now: now)
             perform(table.stop(graceful: true, now: now))
         case .quit:
             log.notice("shutdown_started", metadata: ["signal": "QUIT", "mode": "immediate"])
+            upgrader.stop(graceful: false, now: now)
             perform(table.stop(graceful: false, now: now))
+        case .usr2:
+            upgrader.requested(now: now, stopping: table.isStopping)
         case .ttin:
             perform(table.resize(by: 1, now: now))
         case .ttou:
@@ -100,6 +114,7 @@ final class Master {
             }
             guard let (pid, status) = reaped else { return }
             let now = Instant.now()
+            if upgrader.reaped(pid: pid, status: TerminationStatus(waitStatus: status)) { continue }
             if let slot = table.slot(of: pid) { scoreboard.recordExit(slot: slot) }
             perform(table.exited(pid: pid, status: TerminationStatus(waitStatus: status), now: now))
         }
@@ -144,8 +159,10 @@ final class Master {
         guard allUp else { return }
         readiness = nil
         table.markReady()
+        if let handover { takeOver(handover) }
         pending.ready(pid: getpid(), url: listener.url, workers: table.desired)
         log.info("master_ready", metadata: ["url": "\(listener.url)", "workers": "\(table.desired)"])
+        if let handover { tellOldMaster(handover) }
     }
 
     private func waitForEvents() {
@@ -157,7 +174,11 @@ final class Master {
         }
         if readiness != nil { timeoutMs = Self.capped(timeoutMs, 5) }  // booting: watch the scoreboard
         if logs.needsTurn { timeoutMs = Self.capped(timeoutMs, LogBackPressure.retryMs) }  // lines wait: retry soon
+        if let deadline = upgrader.nextDeadline() {  // upgrade timeout, or KILL of a new master told to stop
+            timeoutMs = Self.capped(timeoutMs, Int32(clamping: (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000))
+        }
         var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+        if let pipe = upgrader.pipeFD { fds.append(pollfd(fd: pipe, events: Int16(POLLIN), revents: 0)) }
         pauses?.willWait(now: now, timeoutMs: timeoutMs)
         do {
             _ = try Posix.poll(&fds, timeoutMs: timeoutMs)
@@ -168,6 +189,7 @@ final class Master {
             Posix.sleep(milliseconds: 10)
         }
         noticePause()
+        if fds.count > 1 && fds[1].revents != 0 && upgrader.pipeReadable(now: .now()) { handOver() }
     }
 
     /// The signals read this turn. A signalfd that fails (EBADF, EINVAL: a
@@ -222,6 +244,36 @@ final class Master {
             log.notice("workers_resized", metadata: ["workers": "\(workers)"])
         case .unknownChild(let pid, let status):
             log.info("unknown_child_reaped", metadata: ["pid": "\(pid)", "status": "\(status)"])
+        }
+    }
+
+    // MARK: - Upgrade (USR2): the decisions are UpgradeState's
+
+    /// The old master: the new one serves. Drain like a graceful stop, but
+    /// without STOPPING=1 (systemd already has the new MAINPID) and without
+    /// touching the pid file (it names the new master now).
+    private func handOver() {
+        if config.knobs.shutsDownListenerOnHandover {
+            Posix.shutdownListener(listener.fd)  // planted defect only: stops the socket for both generations
+        }
+        log.notice("shutdown_started", metadata: ["signal": "USR2", "mode": "handover"])
+        perform(table.stop(graceful: true, now: .now()))
+    }
+
+    /// The new master, all workers up: join the old master's process group
+    /// and take the pid file (atomically), before the ready line.
+    private func takeOver(_ handover: UpgradeHandover) {
+        if let error = handover.joinGroup(workers: table.liveWorkers.map(\.worker.pid)) {
+            log.warning("upgrade_group_join_failed", metadata: ["error": "\(error)"])
+        }
+        do { try pidFile?.write(pid: getpid()) } catch {
+            log.error("pid_file_failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func tellOldMaster(_ handover: UpgradeHandover) {
+        do { try handover.tell(pid: getpid()) } catch {
+            log.error("upgrade_notify_failed", metadata: ["error": "\(error)"])
         }
     }
 

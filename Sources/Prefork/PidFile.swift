@@ -12,6 +12,12 @@ struct PidFile {
         if let existing = Self.readPid(path), existing != pid, Self.isAlive(existing) {
             throw StartupError("pid file \(path) names a running process (pid \(existing)); is preforkd already running?")
         }
+        try write(pid: pid)
+    }
+
+    /// Replaces the file's content with `pid` atomically (temp file + rename),
+    /// whatever it named: an upgrade's new master taking over.
+    func write(pid: pid_t) throws(StartupError) {
         let temp = "\(path).\(pid).tmp"
         do {
             let fd = try Posix.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -20,6 +20,10 @@ package enum PlantedDefect: String, Sendable, CaseIterable {
     case noAcceptBackoff = "no-accept-backoff"
     /// The master judges heartbeats right after its own pause (false timeouts).
     case noPauseGrace = "no-pause-grace"
+    /// The old master shutdown()s the shared listener when it hands over.
+    case upgradeShutdownListener = "upgrade-shutdown-listener"
+    /// A new master that fails or hangs is left alone (no kill, no rollback).
+    case upgradeNoRollback = "upgrade-no-rollback"
 
     /// The knobs this defect turns.
     var knobs: EngineKnobs {
@@ -32,6 +36,8 @@ package enum PlantedDefect: String, Sendable, CaseIterable {
         case .blockingLog: knobs.blockingLogs = true
         case .noAcceptBackoff: knobs.acceptBackoff = .zero
         case .noPauseGrace: knobs.forgivesMasterPauses = false
+        case .upgradeShutdownListener: knobs.shutsDownListenerOnHandover = true
+        case .upgradeNoRollback: knobs.rollsBackUpgrades = false
         }
         return knobs
     }
@@ -55,4 +61,8 @@ struct EngineKnobs: Equatable {
     /// How long a worker stops polling the listener after accept4 ran out of
     /// a resource (Worker+AcceptErrors); zero retries at once.
     var acceptBackoff: Duration = .milliseconds(500)
+    /// A failed or late new master (USR2) is killed and the old one serves on.
+    var rollsBackUpgrades = true
+    /// The old master shutdown()s the socket at hand-over (stops it for all).
+    var shutsDownListenerOnHandover = false
 }

@@ -36,6 +36,11 @@ final class Scoreboard: @unchecked Sendable {
         /// 1 while `/__fault/boot-fail?on=1` is in force.
         case bootFailFlag = 24
         case masterPid, startedAt
+        /// Wall-clock start (Unix seconds) and the upgrade state for
+        /// /__status: the new master's pid while in progress; the last
+        /// failure as kind (1 exit, 2 signal, 3 timeout, 4 fork), its code
+        /// and when (Unix seconds). Words 27-31: the header is full.
+        case masterStartedWall, upgradePid, upgradeFailureKind, upgradeFailureCode, upgradeFailedAt
     }
 
     /// A slot's lifecycle as the scoreboard shows it.
@@ -59,6 +64,9 @@ final class Scoreboard: @unchecked Sendable {
 
     /// Maps the shared region. Call before forking any worker.
     init(capacity: Int) throws(PosixError) {
+        // A header word past the header would be slot 0's pid.
+        precondition(Field.allCases.allSatisfy { $0.rawValue < Self.headerWords }
+                     && Counter.allCases.allSatisfy { $0.rawValue < Field.bootFailFlag.rawValue })
         self.capacity = capacity
         byteCount = (Self.headerWords + capacity * Self.slotWords) * MemoryLayout<Int>.stride
         let region = try Posix.mapShared(byteCount)

@@ -4,7 +4,7 @@ import CShims
 /// The signals the engine acts on. Nothing runs in a signal handler: the
 /// signals are blocked and read from a signalfd as plain events.
 enum Signal: CaseIterable, Sendable {
-    case int, term, hup, quit, ttin, ttou, usr1, chld
+    case int, term, hup, quit, ttin, ttou, usr1, usr2, chld
 
     init?(number: Int32) {
         guard let match = Self.allCases.first(where: { $0.number == number }) else { return nil }
@@ -21,6 +21,7 @@ enum Signal: CaseIterable, Sendable {
         case .ttin: return SIGTTIN
         case .ttou: return SIGTTOU
         case .usr1: return SIGUSR1
+        case .usr2: return SIGUSR2
         case .chld: return SIGCHLD
         }
     }

@@ -50,6 +50,9 @@ final class Worker {
     var unclaimedConnections = 0
     /// How long a closing connection waits for the peer's EOF.
     static let lingerTime: Duration = .milliseconds(200)
+    /// How long a draining worker keeps an idle keep-alive connection open
+    /// for one more request (see `beginDrain`).
+    static let drainIdleNanos: UInt64 = 100_000_000
     /// The worker's relation to the shared listener (Worker+Listener).
     var listener = ListenerState.accepting
     /// When the listener was last moved to the back of the wait queue.
@@ -77,7 +80,7 @@ final class Worker {
 
     /// Read from the worker's signalfd; TTIN/TTOU are blocked only so that a
     /// stray one cannot stop the process (their default action).
-    static let signals: [Signal] = [.term, .int, .hup, .quit, .usr1, .ttin, .ttou]
+    static let signals: [Signal] = [.term, .int, .hup, .quit, .usr1, .usr2, .ttin, .ttou]
 
     var slot: Int { setup.identity.slot }
     var scoreboard: Scoreboard { setup.scoreboard }
@@ -174,7 +177,7 @@ final class Worker {
         case .usr1:
             let failures = [setup.eventLog.reopen(), accessLog?.reopen()].compactMap { $0 }
             log.info("log_reopened", metadata: failures.first.map { ["error": "\($0)"] } ?? [:])
-        case .ttin, .ttou, .chld:
+        case .ttin, .ttou, .usr2, .chld:
             break  // the master's business; blocked here so they cannot stop us
         }
     }
@@ -233,8 +236,24 @@ final class Worker {
         closeListener()
         scoreboard.setState(slot: slot, .draining)
         log.info("worker_draining", metadata: ["reason": "\(reason)", "served": "\(budget.reserved)"])
-        // Idle ones, and fresh ones that claim no unit: no unit is left to answer them.
-        for case let connection? in connections where connection.isIdle || connection.claim == .none { close(connection) }
+        // Fresh ones that claim no unit, or idle with nothing ever received:
+        // closed now (no unit is left to answer them). Idle keep-alive
+        // connections are not: a FIN sent now can cross a request already
+        // on its way (a send error or a silent resend for the client; 9-14
+        // per 20 upgrades under load). Each gets `drainIdleNanos` to bring
+        // its next request, answered with Connection: close (no race: the
+        // client reads that before it could reuse the connection), and
+        // then closes as idle. From now, not from its last request: a busy
+        // keep-alive connection's idle phase may date back to its accept.
+        let graceEnd = Instant.now().after(Self.drainIdleNanos)
+        for case let connection? in connections {
+            if connection.claim == .none || (connection.isIdle && connection.responses == 0) {
+                close(connection)
+            } else if connection.isIdle && connection.deadline > graceEnd {
+                connection.deadline = graceEnd
+                if graceEnd < nextTimerCheck { nextTimerCheck = graceEnd }
+            }
+        }
     }
 
     // MARK: - Timers

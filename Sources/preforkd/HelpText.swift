@@ -12,6 +12,14 @@ enum HelpText {
                       finish in-flight requests), KILL what is left after
                       --graceful-timeout, remove the pid file, exit 0. The same
                       signal again: immediate stop. HUP is a stop, not a reload.
+                      During an upgrade the new master is stopped too.
+      USR2            upgrade without downtime: exec the binary at the started
+                      path (same arguments) with the listening socket as fd 3;
+                      once its workers are up it takes the pid file and prints
+                      its ready line, and this master drains and exits 0. If it
+                      exits first, or is not ready within --upgrade-timeout, it
+                      is killed (its whole process group) and this master keeps
+                      serving (upgrade_failed). USR2 during an upgrade: ignored.
       QUIT            immediate stop: KILL the workers, reap, exit 0.
       TTIN / TTOU     one worker more / less (never below 1).
       USR1            reopen the event log and the access log (logrotate), in the
@@ -26,7 +34,13 @@ enum HelpText {
 
     READY LINE (stdout, once every worker is up)
       preforkd ready pid=<master pid> url=http://<host>:<port>/ workers=<n>
-      With NOTIFY_SOCKET set (systemd Type=notify): READY=1; STOPPING=1 on stop.
+      With NOTIFY_SOCKET set (systemd Type=notify): READY=1 + MAINPID; STOPPING=1
+      on stop. After USR2 the new master prints its own line on the same stdout.
+
+    SOCKET ACTIVATION
+      With LISTEN_FDS and LISTEN_PID=<our pid> (systemd, or a USR2 upgrade),
+      fd 3 must be a listening TCP socket: it is served, --host and --port are
+      ignored, and it is never shut down (its holder keeps it listening).
 
     ACCESS LOG (--access-log)
       One line per answered request, one write() each (lines never interleave).
@@ -56,6 +70,7 @@ enum HelpText {
       preforkd --daemon --pid-file /run/preforkd.pid \\
                --log-file /var/log/preforkd/events.log
       kill -USR1 $(cat /run/preforkd.pid)       reopen logs after rotation
+      kill -USR2 $(cat /run/preforkd.pid)       upgrade to the binary now on disk
       curl -s http://127.0.0.1:1981/__metrics   Prometheus scrape (loopback)
       See contrib/ for a systemd unit, a logrotate file and an embedding example.
     """

@@ -70,9 +70,13 @@ struct TimeoutOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time allowed for a client to take a response.", valueName: "seconds"))
     var writeTimeout = 30.0
 
+    @Option(help: ArgumentHelp("On USR2, time the new master has to be ready before it is killed (rollback).", valueName: "seconds"))
+    var upgradeTimeout = 60.0
+
     func validate() throws {
         let all = [("--timeout", timeout), ("--graceful-timeout", gracefulTimeout), ("--keepalive-timeout", keepaliveTimeout),
-                   ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--write-timeout", writeTimeout)]
+                   ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--write-timeout", writeTimeout),
+                   ("--upgrade-timeout", upgradeTimeout)]
         for (name, value) in all where !(value.isFinite && value >= 0 && value <= 86_400) {
             throw ValidationError("\(name) must be between 0 and 86400 seconds, got \(value)")
         }

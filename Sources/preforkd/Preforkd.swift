@@ -56,6 +56,7 @@ struct Preforkd: ParsableCommand {
         c.headerTimeout = .seconds(timeouts.headerTimeout)
         c.bodyTimeout = .seconds(timeouts.bodyTimeout)
         c.writeTimeout = .seconds(timeouts.writeTimeout)
+        c.upgradeTimeout = .seconds(timeouts.upgradeTimeout)
         // Paths are made absolute: --daemon changes directory to /.
         c.logFile = logging.logFile.map(Paths.absolute) ?? (process.daemon ? "/tmp/daemon.log" : nil)
         c.accessLog = logging.accessLog.map { $0 == "-" ? $0 : Paths.absolute($0) }

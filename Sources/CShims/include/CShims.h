@@ -81,12 +81,23 @@ int cshim_spawn_addclosefrom(void *file_actions, int lowfd);
 // calls: its own process group (when new_pgroup), PR_SET_PDEATHSIG(death_signal)
 // so it dies with the spawning thread's process (call it from a thread that
 // lives as long as the process), stdin/stdout/stderr from the given fds,
-// every other fd closed, signal mask empty and dispositions default. `path`
+// every other fd closed except `listen_fd` (>= 0) passed as fd 3 (socket
+// activation), signal mask empty and dispositions default. `path`
 // must be absolute (resolve PATH before). Returns the pid, or -1 with errno
 // (also the child's exec errno, reported through a close-on-exec pipe).
 int cshim_spawn_guarded(const char *path, char *const argv[], char *const envp[],
                         int stdin_fd, int stdout_fd, int stderr_fd,
-                        int new_pgroup, int death_signal);
+                        int new_pgroup, int death_signal, int listen_fd);
+
+// The upgrade's fork + execve (master side, single threaded). The child gets
+// its own process group (so the old master can kill the whole new generation
+// on rollback), an empty signal mask and default dispositions, the listening
+// socket on fd 3 and the readiness pipe on fd 4 (neither close-on-exec),
+// `dir` as its working directory, every other fd >= 5 closed, and "LISTEN_PID=<its pid>" in the first NULL
+// slot of `envp` (the caller leaves one before the terminating NULL). An
+// exec failure ends the child with status 127. Returns the pid or -1 + errno.
+int cshim_fork_exec_upgrade(const char *path, char *const argv[], char *envp[],
+                            const char *dir, int listen_fd, int ready_fd);
 
 // eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC).
 int cshim_eventfd(void);
