@@ -210,6 +210,9 @@ extension Integration {
             master = new
             #expect(receive { messages.contains("READY=1\nMAINPID=\(new)") }, "\(messages)")
             #expect(!messages.contains("STOPPING=1"), "the old master told systemd it stops: \(messages)")
+            // A real stop of the (new) master does say so.
+            kill(new, SIGTERM)
+            #expect(receive { messages.contains("STOPPING=1") }, "no STOPPING=1 on TERM after the ready line: \(messages)")
         }
 
         /// TERM while the new master is starting stops both generations.

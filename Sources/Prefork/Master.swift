@@ -21,6 +21,9 @@ final class Master {
     private let pidFile: PidFile?
     private var table: WorkerTable
     private var readiness: Readiness?
+    /// systemd's notify socket, kept past the ready line for STOPPING=1
+    /// (`readiness` is gone by then).
+    private let systemd: SystemdNotifier?
     private var exitCode: Int32?
     /// A worker failed to boot before the first ready: exit non-zero.
     private var startupFailed = false
@@ -43,6 +46,7 @@ final class Master {
         self.listener = listener
         self.spawner = spawner
         self.readiness = readiness
+        self.systemd = readiness.notifier
         self.upgrader = upgrader
         self.handover = handover
         self.pidFile = pidFile
@@ -78,7 +82,7 @@ final class Master {
         switch signal {
         case .int, .term, .hup:
             log.notice("shutdown_started", metadata: ["signal": "\(signal.name)", "mode": table.isStopping ? "immediate" : "graceful"])
-            readiness?.stopping()
+            systemd?.send("STOPPING=1")
             upgrader.stop(graceful: true, now: now)
             perform(table.stop(graceful: true, now: now))
         case .quit:

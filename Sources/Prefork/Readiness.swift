@@ -41,10 +41,6 @@ struct Readiness {
         }
     }
 
-    func stopping() {
-        notifier?.send("STOPPING=1")
-    }
-
     private func send(_ text: String, to fd: Int32) {
         try? Posix.writeAll(fd, text)
     }

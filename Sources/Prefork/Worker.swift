@@ -245,9 +245,13 @@ final class Worker {
         // client reads that before it could reuse the connection), and
         // then closes as idle. From now, not from its last request: a busy
         // keep-alive connection's idle phase may date back to its accept.
+        // Not at retirement: with the budget spent no request could be
+        // answered, and the grace would only delay the exit (and the slot's
+        // successor) on every rollover.
         let graceEnd = Instant.now().after(Self.drainIdleNanos)
+        let spent = budget.isSpent
         for case let connection? in connections {
-            if connection.claim == .none || (connection.isIdle && connection.responses == 0) {
+            if connection.claim == .none || (connection.isIdle && (connection.responses == 0 || spent)) {
                 close(connection)
             } else if connection.isIdle && connection.deadline > graceEnd {
                 connection.deadline = graceEnd
