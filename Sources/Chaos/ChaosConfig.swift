@@ -49,6 +49,16 @@ public struct ChaosConfig: Sendable {
     public var scenarioName: String?
     /// Flags as typed, for the reproduce line.
     public var reproduceArgs: [String] = []
+    /// Planned changes to a foreign server (preforkd: USR2 upgrade, no reload, TTOU/TTIN).
+    public var upgradeSignal: String?
+    public var upgradeFinish: String?
+    public var reloadSignal: String?
+    public var scaleDownSignal = "TTOU"
+    public var scaleUpSignal = "TTIN"
+    /// preforkd's --upgrade-timeout in runs with bad-upgrade faults: a never-ready build is rolled back after it.
+    public var upgradeTimeout = 1.0
+    /// A foreign server's pid file, naming its current master after an upgrade.
+    public var pidFile: String?
 
     public init() {}
 
@@ -128,6 +138,21 @@ extension FaultKind {
             }
             return k
         }
+    }
+}
+
+/// Signal names for planned changes (`USR2`, `SIGHUP`, any case).
+public enum SignalName {
+    public static let numbers: [String: Int32] = ["HUP": 1, "INT": 2, "QUIT": 3, "USR1": 10, "USR2": 12, "TERM": 15,
+                                                  "TTIN": 21, "TTOU": 22, "WINCH": 28]
+
+    public static func number(_ name: String) throws -> Int32 {
+        var n = name.uppercased()
+        if n.hasPrefix("SIG") { n.removeFirst(3) }
+        guard let v = numbers[n] else {
+            throw ChaosSetupError("unknown signal '\(name)' (" + numbers.keys.sorted().joined(separator: ", ") + ")")
+        }
+        return v
     }
 }
 

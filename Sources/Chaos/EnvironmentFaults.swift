@@ -19,7 +19,8 @@ extension FaultInjector {
         case .logFull: logFull(length, &e)
         case .cpuThrottle: cpuThrottle(length, &e)
         case .toxicClients: toxicClients(plan, length, &e)
-        case .kill, .stop, .crash, .hang, .signalStorm, .slowloris, .malformed, .masterKill, .bootFail:
+        case .kill, .stop, .crash, .hang, .signalStorm, .slowloris, .malformed, .masterKill, .bootFail,
+             .upgrade, .badUpgrade, .reload, .scaleDown, .scaleUp:
             e.applied = false
             e.detail = "not an environment fault"
         }

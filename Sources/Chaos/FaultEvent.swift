@@ -34,6 +34,16 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case cpuThrottle = "cpu-throttle"
     /// Clients through the fault proxy, a toxic per connection (resets, cut responses, slicing...).
     case toxicClients = "toxic-clients"
+    /// Planned: re-exec upgrade (preforkd: USR2; foreign: --upgrade-signal, then --upgrade-finish to the old master).
+    case upgrade
+    /// Planned: the started binary swapped for one that fails at boot or never gets ready, USR2, then restored.
+    case badUpgrade = "bad-upgrade"
+    /// Planned: in-place reload (--reload-signal; preforkd has none: skipped with the reason).
+    case reload
+    /// Planned: one worker less (TTOU), then one more (TTIN) a second later, so N ends unchanged.
+    case scaleDown = "scale-down"
+    /// Planned: one worker more (TTIN), then one less (TTOU) a second later.
+    case scaleUp = "scale-up"
 
     /// Whether the fault needs preforkd's /__fault endpoints.
     public var needsFaultEndpoints: Bool {
@@ -48,6 +58,18 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         default: return false
         }
     }
+
+    /// Planned changes: an operator's upgrade, reload or scaling, judged by
+    /// zero-loss-planned (retirement at the lifetime counts as planned too).
+    public var isPlanned: Bool {
+        switch self {
+        case .upgrade, .badUpgrade, .reload, .scaleDown, .scaleUp: return true
+        default: return false
+        }
+    }
+
+    /// Hand-overs to a new master generation: one at a time.
+    public var isHandover: Bool { self == .upgrade || self == .badUpgrade || self == .reload }
 
     /// Pauses of the master: its heartbeat check must not blame workers for them.
     public var pausesMaster: Bool { self == .groupFreeze || self == .masterStop }
@@ -91,6 +113,9 @@ public struct FaultEvent: Codable, Sendable {
     public var detail: String
     /// The victims' CPU time while the fault lasted (fd-limit), for no-busy-spin.
     public var cpu: [CPUSample]?
+    /// upgrade: the new master, and when it served with N workers (hand-over time).
+    public var newMasterPid: Int32?
+    public var readyAt: UInt64?
 
     public init(index: Int, kind: FaultKind, time: UInt64, endedAt: UInt64? = nil, victimSlot: Int? = nil,
                 victimPid: Int32? = nil, curlCode: Int32? = nil, status: Int? = nil, applied: Bool = true,

@@ -9,8 +9,14 @@ import Harness
 /// recycled pid is never hit. Faults that last (hang, slowloris, boot-fail)
 /// finish on their own threads and complete their event later.
 final class FaultInjector: Sendable {
-    let master: Int32
-    let masterStart: UInt64
+    /// The current master, followed across upgrades.
+    let tracker: MasterTracker
+    var master: Int32 { tracker.current.pid }
+    var masterStart: UInt64 { tracker.current.startTime }
+    /// How planned changes are made to this target.
+    let planned: PlannedChangeSettings
+    /// A hand-over (upgrade, bad upgrade, reload) is under way: the next waits its turn or is skipped.
+    let handoverBusy = Locked(false)
     let baseURL: String
     let port: Int
     let hangTimeout: Double
@@ -24,10 +30,10 @@ final class FaultInjector: Sendable {
     /// Environment faults still lasting: the shutdown waits for them.
     private let environmentPending = Locked(0)
 
-    init(master: Int32, masterStart: UInt64, baseURL: String, port: Int, hangTimeout: Double,
+    init(tracker: MasterTracker, planned: PlannedChangeSettings, baseURL: String, port: Int, hangTimeout: Double,
          logs: LogPipes? = nil, logDisk: (disk: LogDisk?, reason: String?) = (nil, nil)) {
-        self.master = master
-        self.masterStart = masterStart
+        self.tracker = tracker
+        self.planned = planned
         self.baseURL = baseURL
         self.port = port
         self.hangTimeout = hangTimeout
@@ -53,7 +59,7 @@ final class FaultInjector: Sendable {
             e.detail = r.curlCode == 0 ? "answered \(r.status)" : "connection ended, curl \(r.curlCode)"
         case .signalStorm: storm(plan, &e)
         case .hang, .slowloris, .bootFail, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood,
-             .fdLimit, .logFull, .cpuThrottle, .toxicClients:
+             .fdLimit, .logFull, .cpuThrottle, .toxicClients, .upgrade, .badUpgrade, .reload, .scaleDown, .scaleUp:
             e.detail = "in progress"
         }
         let slot = faults.with { $0.append(e); return $0.count - 1 }
@@ -62,6 +68,7 @@ final class FaultInjector: Sendable {
         case .slowloris: background(slot) { self.slowloris(plan, &$0) }
         case .bootFail: background(slot) { self.bootFail(plan, &$0) }
         case .malformed: background(slot) { self.malformed(plan, &$0) }
+        case .upgrade, .badUpgrade, .reload, .scaleDown, .scaleUp: background(slot) { self.plannedChange(plan, &$0) }
         case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle, .toxicClients:
             environmentPending.with { $0 += 1 }
             background(slot) {

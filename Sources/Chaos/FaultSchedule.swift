@@ -46,7 +46,8 @@ public struct FaultSchedule: Codable, Sendable, Equatable {
     /// kinds drawn with weights from `kinds`; none in the first second nor in
     /// the last `cooldown` seconds (so respawns finish before the shutdown);
     /// stop/hang at most one per `stuckSpacing` seconds so the heartbeat check
-    /// never faces every worker stuck at once.
+    /// never faces every worker stuck at once; planned changes (upgrade,
+    /// bad-upgrade, reload) at most one per `handoverSpacing`.
     ///
     /// Environment faults (`FaultKind.isEnvironment`) run one at a time:
     /// each lasts `environment.length` (`pauseLength` for the master pauses),
@@ -59,7 +60,8 @@ public struct FaultSchedule: Codable, Sendable, Equatable {
     /// kills (environment draws only when kill is among the kinds, else none).
     public static func make(seed: UInt64, duration: Double, kinds: [FaultKind], interval: Double,
                             cooldown: Double, stuckSpacing: Double,
-                            environment: EnvironmentTiming = EnvironmentTiming()) -> FaultSchedule {
+                            environment: EnvironmentTiming = EnvironmentTiming(),
+                            handoverSpacing: Double = 2.0) -> FaultSchedule {
         var rng = SplitMix64(seed: seed)
         var out: [PlannedFault] = []
         let weighted = kinds.filter { $0 != .masterKill }.flatMap { Array(repeating: $0, count: weight($0)) }
@@ -75,6 +77,7 @@ public struct FaultSchedule: Codable, Sendable, Equatable {
         var lastStuck = -Double.infinity
         var envFreeAt = -Double.infinity
         var onceDone = Set<FaultKind>()
+        var lastHandover = -Double.infinity
         while !weighted.isEmpty {
             t += interval * (0.5 + rng.unit())
             guard t < duration - cooldown else { break }
@@ -101,6 +104,13 @@ public struct FaultSchedule: Codable, Sendable, Equatable {
             if kind == .stop || kind == .hang {
                 if t - lastStuck < stuckSpacing { kind = .kill } else { lastStuck = t }
             }
+            if kind.isHandover {
+                // One planned change at a time: a master ignores USR2 during a hand-over.
+                if t - lastHandover < handoverSpacing {
+                    guard kinds.contains(.kill) else { continue }
+                    kind = .kill
+                } else { lastHandover = t }
+            }
             if kind == .bootFail {
                 // Once per run: the first draw wins, later draws become kills.
                 if onceDone.contains(kind) { kind = .kill } else { onceDone.insert(kind) }
@@ -123,6 +133,7 @@ public struct FaultSchedule: Codable, Sendable, Equatable {
     static func weight(_ k: FaultKind) -> Int {
         switch k {
         case .kill: return 4
+        case .upgrade: return 3   // upgrade-under-load wants >= 20 hand-overs a minute beside kills
         case .crash, .malformed: return 2
         default: return 1
         }

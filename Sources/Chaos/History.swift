@@ -12,9 +12,13 @@ public struct History: Codable, Sendable {
     public var samples: [ProcessSnapshot]
     /// How the final shutdown went; nil when none was attempted (master-kill).
     public var shutdown: ShutdownRecord?
+    /// The master generations, when an upgrade changed the master (nil: one master all along).
+    public var generations: [MasterGeneration]?
 
     public init(info: RunInfo, requests: [RequestEvent] = [], faults: [FaultEvent] = [],
-                samples: [ProcessSnapshot] = [], shutdown: ShutdownRecord? = nil) {
+                samples: [ProcessSnapshot] = [], shutdown: ShutdownRecord? = nil,
+                generations: [MasterGeneration]? = nil) {
+        self.generations = generations
         self.info = info
         self.requests = requests
         self.faults = faults
@@ -219,6 +223,8 @@ public struct ProcessSnapshot: Codable, Sendable {
     /// do_sys_poll) or blocked elsewhere, when it is slow to reap.
     public var masterState: String?
     public var masterWchan: String?
+    /// The current master's pid once an upgrade changed it (nil: `RunInfo.masterPid`).
+    public var masterPid: Int32?
 
     public init(time: UInt64, masterAlive: Bool = true, children: [ProcInfo], orphans: [ProcInfo] = [],
                 masterFDs: Int? = nil, masterRSSKB: Int? = nil) {

@@ -96,6 +96,9 @@ extension History {
             case .slowloris, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull,
                  .cpuThrottle, .toxicClients:
                 break
+            case .upgrade, .badUpgrade, .reload, .scaleDown, .scaleUp:
+                break   // planned changes excuse nothing: zero-loss-planned holds them to zero
+
             }
         }
         return w

@@ -6,15 +6,16 @@ import Harness
 /// (state, start time), the runner's own other children (adopted orphans),
 /// and the master's fd count and RSS. One /proc scan per tick.
 final class HistorySampler: Sendable {
-    let master: Int32
+    /// Whose tree is sampled: the current master, followed across upgrades.
+    let tracker: MasterTracker
     let runner: Int32
     let interval: Double
     private let samples = Locked<[ProcessSnapshot]>([])
     private let stopFlag = Locked(false)
     private let done = Locked(false)
 
-    init(master: Int32, interval: Double = 0.01) {
-        self.master = master
+    init(tracker: MasterTracker, interval: Double = 0.01) {
+        self.tracker = tracker
         runner = getpid()
         self.interval = interval
     }
@@ -44,17 +45,25 @@ final class HistorySampler: Sendable {
     func take() -> ProcessSnapshot {
         let all = ProcFS.all()
         let now = monotonicNanos()
+        let master = tracker.update(from: all, now: now).pid
+        let masters = tracker.masterPids
         let me = all.first { $0.pid == master }
         let alive = me.map { !$0.isZombie } ?? false
-        let kids = all.filter { $0.ppid == master }.map(ProcInfo.init)
         // Only the daemon's own escapees count: it runs in its own process
         // group, and other work in this process (parallel tests) may leave
         // unrelated orphans with the runner too.
-        let group = me?.pgrp ?? master
-        let orphans = all.filter { $0.ppid == runner && $0.pid != master && $0.pgrp == group }.map(ProcInfo.init)
+        let group = tracker.group
+        // The workers of every master generation still alive (an old one
+        // drains while the new one serves), never a master itself, nor a new
+        // master still booting in its own process group.
+        let kids = all.filter { masters.contains($0.ppid) && !masters.contains($0.pid) && $0.pgrp == group }
+            .map(ProcInfo.init)
+        let orphans = all.filter { $0.ppid == runner && !masters.contains($0.pid) && $0.pgrp == group }
+            .map(ProcInfo.init)
         var snap = ProcessSnapshot(time: now, masterAlive: alive, children: alive ? kids : [],
                                    orphans: orphans, masterFDs: alive ? ProcFS.fdCount(master) : nil,
                                    masterRSSKB: alive ? ProcFS.rssKB(master) : nil)
+        if masters.count > 1 { snap.masterPid = master }
         if alive {
             snap.masterState = me.map { String($0.state) }
             snap.masterWchan = readWchan(master)

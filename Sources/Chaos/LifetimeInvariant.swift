@@ -35,7 +35,10 @@ public struct LifetimeInvariant: Invariant {
     private func earlyRetirements(_ h: History, _ byPid: [Int32: [RequestEvent]]) -> [String] {
         guard h.info.lifetime > 0, h.info.lifetimeJitter == 0 else { return [] }
         let victims = Set(h.faults.compactMap { $0.kind == .kill || $0.kind == .stop ? $0.victimPid : nil })
-        let ambiguous = h.faults.filter { [.crash, .hang, .signalStorm, .bootFail, .masterKill].contains($0.kind) }
+        // Planned changes stop workers before their budget on purpose (an
+        // old generation drains, a scale-down retires one): zero-loss-planned judges them.
+        let ambiguous = h.faults.filter { [.crash, .hang, .signalStorm, .bootFail, .masterKill, .upgrade, .reload,
+                                           .scaleDown, .scaleUp].contains($0.kind) }
             .map { $0.time...(($0.endedAt ?? $0.time) + ns(h.info.limits.deathWindowAfter)) }
             // Kills around environment faults are no-false-timeout's and supervision-alive's to judge.
             + h.environmentFaults.map { $0.time...($0.endedAt! + ns(h.info.timeout + h.info.limits.hangSlack)) }

@@ -24,20 +24,24 @@ final class ChaosRunner {
         do { try Subreaper.enable() } catch { throw ChaosSetupError("cannot become a child subreaper: \(error)") }
         let schedule = config.schedule(seed: seed)
         let target = try Target.launch(config, lifetime: config.duration + config.gracefulTimeout + 60)
+        let planned = try plannedSettings(target)
+        let tracker = MasterTracker(pid: target.master, startTime: target.process.startTime, pidFile: target.pidFile)
         defer {
             target.process.terminateAndReap()
+            // Later master generations are the runner's adopted children: killed and reaped here too.
             Subreaper.killOrphans(excluding: [target.master], matching: target.owns)
             target.logs?.close()
             target.logDisk.disk?.close()
+            target.binary?.remove()
         }
         let progress = Progress(duration: config.duration, quiet: config.quiet)
         if config.effectiveFaults.contains(.slowlorisFlood) { raiseDescriptorLimit(progress) }
         progress.note("chaos-run: seed \(seed), \(schedule.faults.count) faults planned, target pid \(target.master) "
             + "on port \(target.port), \(config.duration)s")
-        let sampler = HistorySampler(master: target.master)
+        let sampler = HistorySampler(tracker: tracker)
         sampler.start()
         let start = monotonicNow()
-        let injector = FaultInjector(master: target.master, masterStart: target.process.startTime,
+        let injector = FaultInjector(tracker: tracker, planned: planned,
                                      baseURL: target.baseURL, port: target.port, hangTimeout: hangDeadline + 3,
                                      logs: target.logs, logDisk: target.logDisk)
         let loadProxy = try config.proxy ? startLoadProxy(target) : nil
@@ -61,7 +65,7 @@ final class ChaosRunner {
         injector.awaitEnvironment(timeout: config.environmentTiming.pauseLength + 15)
         let liveness = prober?.stop() ?? []
         let masterKilled = injector.faults.value.contains { $0.kind == .masterKill && $0.applied }
-        let shutdown = masterKilled ? watchMasterDeath(target, load: load) : stop(target, load: load)
+        let shutdown = masterKilled ? watchMasterDeath(target, load: load) : stop(target, tracker: tracker, load: load)
         ticker.stop()
         injector.drain(timeout: hangDeadline + 5)
         let samples = sampler.stop()
@@ -69,13 +73,31 @@ final class ChaosRunner {
         info.endTime = monotonicNow()
         let history = History(info: info, requests: load.events + injector.requests.value + liveness
                                   + (shutdown?.probes ?? []),
-                              faults: injector.faults.value, samples: samples, shutdown: shutdown)
+                              faults: injector.faults.value, samples: samples, shutdown: shutdown,
+                              generations: tracker.generations.count > 1 ? tracker.generations : nil)
         if let p = config.historyPath { try? history.write(to: p) }
         var report = ChaosReport(history: history, verdicts: Invariants.judge(history), config: config,
                                  reproduce: reproduceCommand())
         report.schedule = schedule
         progress.note("")
         return report
+    }
+
+    /// Signals for planned changes: preforkd's own, or the flags' for a foreign server.
+    private func plannedSettings(_ t: Target) throws -> PlannedChangeSettings {
+        let c = config
+        func sig(_ name: String?) throws -> Int32? { try name.map(SignalName.number) }
+        do {
+            return PlannedChangeSettings(
+                upgradeSignal: c.isPreforkd ? SIGUSR2 : try sig(c.upgradeSignal), upgradeFinish: try sig(c.upgradeFinish),
+                reloadSignal: c.isPreforkd ? nil : try sig(c.reloadSignal),
+                scaleDownSignal: try SignalName.number(c.scaleDownSignal), scaleUpSignal: try SignalName.number(c.scaleUpSignal),
+                workers: c.workers, handoverDeadline: c.gracefulTimeout + c.limits.shutdownSlack + 2,
+                upgradeTimeout: c.upgradeTimeout, binary: t.binary, isPreforkd: c.isPreforkd)
+        } catch {
+            t.process.terminateAndReap()
+            throw error
+        }
     }
 
     /// A slowloris flood holds up to 1000 sockets: soft RLIMIT_NOFILE up to the hard one.

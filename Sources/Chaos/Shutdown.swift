@@ -7,7 +7,9 @@ import Harness
 /// to the master's exit and beyond (survivors, port, pid file).
 extension ChaosRunner {
     /// Sends the shutdown signal while slow probe requests are in the server.
-    func stop(_ t: Target, load: LoadRunner) -> ShutdownRecord {
+    /// After upgrades the signal goes to the current master (an adopted
+    /// child of the runner, reaped here by pid), and old generations must be gone.
+    func stop(_ t: Target, tracker: MasterTracker, load: LoadRunner) -> ShutdownRecord {
         let name = config.shutdownSignal(seed: seed)
         let probes = Locked<[RequestEvent]>([])
         let probeCount = config.isPreforkd && name != "QUIT" ? 3 : 0
@@ -19,15 +21,28 @@ extension ChaosRunner {
         }
         if probeCount > 0 { usleep(200_000) }   // let the probes reach workers
         let sentAt = monotonicNow()
-        _ = SafeSignal.send(ShutdownSignal.numbers[name]!, to: t.master, expectedStartTime: t.process.startTime)
-        let status = t.process.wait(timeout: config.gracefulTimeout + config.limits.shutdownSlack + 2)
+        let m = tracker.current
+        _ = SafeSignal.send(ShutdownSignal.numbers[name]!, to: m.pid, expectedStartTime: m.startTime)
+        let limit = config.gracefulTimeout + config.limits.shutdownSlack + 2
+        var status: ExitStatus?
+        if m.pid == t.master {
+            status = t.process.wait(timeout: limit).map(ExitStatus.init)
+        } else {
+            // Ours to reap by pid, unless the sampler's tracker reaped it first (then it holds the status).
+            _ = waitUntil(timeout: limit, interval: 0.002) {
+                if let raw = try? Sys.reap(m.pid) { status = ExitStatus(raw: raw) }
+                status = status ?? tracker.generations.first { $0.pid == m.pid }?.status
+                return status != nil
+            }
+        }
         let exitedAt = status == nil ? nil : monotonicNow()
         load.stop()   // after the exit every request is refused; they tell nothing more
         _ = waitUntil(timeout: 5) { probes.value.count == probeCount }
-        var record = ShutdownRecord(signal: name, sentAt: sentAt, masterStatus: status.map(ExitStatus.init),
+        var record = ShutdownRecord(signal: name, sentAt: sentAt, masterStatus: status,
                                     exitedAt: exitedAt, probes: probes.value)
         usleep(UInt32(config.limits.orphanDeadline * 1e6))
         record.survivors = Subreaper.orphans(excluding: [t.master], matching: t.owns).filter { !$0.isZombie }.map(ProcInfo.init)
+        Subreaper.reapOrphans(excluding: [t.master], matching: t.owns)   // exited old generations
         record.portRefused = Ports.refuses(port: t.port)
         record.pidFileRemains = t.pidFile.map { FileManager.default.fileExists(atPath: $0) }
         return record

@@ -12,6 +12,8 @@ struct Target {
     let logs: LogPipes?
     /// The access log's tmpfs (preforkd runs with log-full faults), or why there is none.
     let logDisk: (disk: LogDisk?, reason: String?)
+    /// The swappable started path (preforkd runs with bad-upgrade faults).
+    var binary: TargetBinary?
 
     var master: Int32 { process.pid }
 
@@ -49,12 +51,25 @@ struct Target {
         throw ChaosSetupError("preforkd not found beside \(exe); build it (swift build) or pass -- COMMAND")
     }
 
+    /// With bad-upgrade faults preforkd is started from a swappable path of the runner's.
     private static func launchPreforkd(_ c: ChaosConfig, deadline: Double) throws -> Target {
         let exe = try preforkdPath(c)
+        guard c.effectiveFaults.contains(.badUpgrade) else { return try startPreforkd(c, exe, nil, deadline: deadline) }
+        let binary: TargetBinary
+        do { binary = try TargetBinary(real: exe) } catch { throw ChaosSetupError("bad-upgrade: \(error)") }
+        do { return try startPreforkd(c, binary.path, binary, deadline: deadline) } catch {
+            binary.remove()
+            throw error
+        }
+    }
+
+    private static func startPreforkd(_ c: ChaosConfig, _ exe: String, _ binary: TargetBinary?,
+                                      deadline: Double) throws -> Target {
         let pidFile = NSTemporaryDirectory() + "chaos-\(getpid())-\(monotonicNanos()).pid"
         var args = ["--port", "0", "--fault-injection", "--workers", "\(c.workers)", "--lifetime", "\(c.lifetime)",
                     "--timeout", "\(c.timeout)", "--graceful-timeout", "\(c.gracefulTimeout)", "--pid-file", pidFile]
         if c.lifetimeJitter > 0 { args += ["--lifetime-jitter", "\(c.lifetimeJitter)"] }
+        if binary != nil { args += ["--upgrade-timeout", "\(c.upgradeTimeout)"] }
         var disk: (disk: LogDisk?, reason: String?) = (nil, nil)
         if c.effectiveFaults.contains(.logFull) {
             do { disk.disk = try LogDisk.create() } catch { disk.reason = "\(error)" }
@@ -82,7 +97,8 @@ struct Target {
                 throw ChaosSetupError("ready line names pid \(ready.pid), spawned \(p.pid)")
             }
             return Target(process: p, command: [exe] + args, port: ready.port,
-                          baseURL: "http://127.0.0.1:\(ready.port)/", pidFile: pidFile, logs: logs, logDisk: disk)
+                          baseURL: "http://127.0.0.1:\(ready.port)/", pidFile: pidFile, logs: logs, logDisk: disk,
+                          binary: binary)
         } catch let e as ChaosSetupError { throw e } catch {
             p.terminateAndReap()
             logs?.close()
@@ -106,7 +122,7 @@ struct Target {
             throw ChaosSetupError("\(cmd.joined(separator: " ")) did not accept on port \(port) within 20 s\n"
                 + p.stderrText.suffix(2000))
         }
-        return Target(process: p, command: cmd, port: port, baseURL: "http://127.0.0.1:\(port)/", pidFile: nil,
-                      logs: nil, logDisk: (nil, nil))
+        return Target(process: p, command: cmd, port: port, baseURL: "http://127.0.0.1:\(port)/", pidFile: c.pidFile,
+                      logs: nil, logDisk: (nil, nil), binary: nil)
     }
 }

@@ -22,7 +22,7 @@ struct ChaosRun: ParsableCommand {
     @Option(help: "Total requests per second (default: as fast as possible).") var rate: Double?
     @Flag(name: .customLong("keep-alive"), help: "Reuse connections (default).") var keepAlive = false
     @Flag(name: .customLong("fresh-connections"), help: "One connection per request.") var fresh = false
-    @Option(help: "Comma-separated faults: kill,stop,crash,hang,signal-storm,slowloris,malformed,master-kill,boot-fail, and the environment faults group-freeze,master-stop,log-stall,log-full,slowloris-flood,fd-limit,cpu-throttle,toxic-clients; 'none' for a plain load run.")
+    @Option(help: "Comma-separated faults: kill,stop,crash,hang,signal-storm,slowloris,malformed,master-kill,boot-fail, the planned changes upgrade,bad-upgrade,reload,scale-down,scale-up, and the environment faults group-freeze,master-stop,log-stall,log-full,slowloris-flood,fd-limit,cpu-throttle,toxic-clients; 'none' for a plain load run.")
     var faults: String?
     @Option(name: .customLong("kill-every"), help: "Mean seconds between faults (default 0.5).") var killEvery: Double?
     @Option(help: "Shutdown signal(s): INT, TERM, HUP, QUIT; a comma list rotates by seed.") var shutdown: String?
@@ -40,6 +40,16 @@ struct ChaosRun: ParsableCommand {
     @Option(name: .customLong("extra-arg"), parsing: .unconditionalSingleValue,
             help: "Extra preforkd argument(s), space separated (e.g. '--planted-defect no-reap').")
     var extraArg: [String] = []
+    @Option(name: .customLong("upgrade-signal"), help: "Foreign server: signal for a re-exec upgrade (unicorn, nginx, gunicorn: USR2).")
+    var upgradeSignal: String?
+    @Option(name: .customLong("upgrade-finish"), help: "Foreign server: signal to the old master once the new one has its workers (QUIT; gunicorn: TERM).")
+    var upgradeFinish: String?
+    @Option(name: .customLong("reload-signal"), help: "Foreign server: in-place reload signal (gunicorn, unicorn, nginx: HUP; apache2: USR1).")
+    var reloadSignal: String?
+    @Option(name: .customLong("scale-down-signal"), help: "One worker less (default TTOU).") var scaleDownSignal: String?
+    @Option(name: .customLong("scale-up-signal"), help: "One worker more (default TTIN).") var scaleUpSignal: String?
+    @Option(name: .customLong("pid-file"), help: "Foreign server's pid file: names the current master after an upgrade.")
+    var pidFile: String?
     @Argument(parsing: .postTerminator, help: "Foreign server command; {port} is replaced.") var command: [String] = []
 
     func run() throws {
@@ -86,6 +96,16 @@ struct ChaosRun: ParsableCommand {
         if proxy { c.proxy = true }
         if !extraArg.isEmpty { c.extraArgs = extraArg.flatMap { $0.split(separator: " ").map(String.init) } }
         if !command.isEmpty { c.command = command }
+        // Unknown signal names are usage errors (exit 2), before anything starts.
+        for v in [upgradeSignal, upgradeFinish, reloadSignal, scaleDownSignal, scaleUpSignal].compactMap({ $0 }) {
+            _ = try SignalName.number(v)
+        }
+        if let v = upgradeSignal { c.upgradeSignal = v }
+        if let v = upgradeFinish { c.upgradeFinish = v }
+        if let v = reloadSignal { c.reloadSignal = v }
+        if let v = scaleDownSignal { c.scaleDownSignal = v }
+        if let v = scaleUpSignal { c.scaleUpSignal = v }
+        if let v = pidFile { c.pidFile = v }
         c.preforkdPath = preforkd
         c.reportPath = report
         c.junitPath = junit
