@@ -116,6 +116,12 @@ public struct FaultEvent: Codable, Sendable {
     /// upgrade: the new master, and when it served with N workers (hand-over time).
     public var newMasterPid: Int32?
     public var readyAt: UInt64?
+    /// bad-upgrade: pids of the failed build still running when the runner stopped waiting (then killed by it).
+    public var leftovers: [Int32]?
+
+    /// A planned change the runner did not make (target lacks it, hand-over busy): judged by nothing.
+    public var skipped: Bool { !applied && detail.hasPrefix(FaultEvent.skippedPrefix) }
+    static let skippedPrefix = "skipped: "
 
     public init(index: Int, kind: FaultKind, time: UInt64, endedAt: UInt64? = nil, victimSlot: Int? = nil,
                 victimPid: Int32? = nil, curlCode: Int32? = nil, status: Int? = nil, applied: Bool = true,

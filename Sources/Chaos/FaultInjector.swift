@@ -17,6 +17,8 @@ final class FaultInjector: Sendable {
     let planned: PlannedChangeSettings
     /// A hand-over (upgrade, bad upgrade, reload) is under way: the next waits its turn or is skipped.
     let handoverBusy = Locked(false)
+    /// bad-upgrades so far: they alternate never-ready and exit 1.
+    let badUpgrades = Locked(0)
     let baseURL: String
     let port: Int
     let hangTimeout: Double
@@ -102,9 +104,10 @@ final class FaultInjector: Sendable {
         }
     }
 
-    /// The master's live children, sorted by (start time, pid): the victim list.
+    /// The current master's live workers, sorted by (start time, pid): the victim list.
     func victims() -> [ProcessEntry] {
-        ProcFS.children(of: master).filter { !$0.isZombie && $0.state != "T" }
+        // Workers only: not a new master booting in its own process group (an upgrade in progress).
+        ProcFS.children(of: master).filter { !$0.isZombie && $0.state != "T" && $0.pgrp == tracker.group }
             .sorted { ($0.startTime, $0.pid) < ($1.startTime, $1.pid) }
     }
 

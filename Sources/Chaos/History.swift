@@ -269,6 +269,9 @@ public struct ShutdownRecord: Codable, Sendable {
     public var portRefused: Bool?
     /// nil when no pid file was requested.
     public var pidFileRemains: Bool?
+    /// Master generations alive when the signal was sent (after upgrades: exactly one), and the pid the pid file named then.
+    public var liveMasters: [Int32]?
+    public var pidFileMaster: Int32?
 
     public init(signal: String, sentAt: UInt64, masterStatus: ExitStatus?, exitedAt: UInt64?,
                 probes: [RequestEvent] = [], survivors: [ProcInfo] = [], portRefused: Bool? = true,

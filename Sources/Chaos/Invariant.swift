@@ -14,6 +14,7 @@ public enum Invariants {
         RespawnInvariant(), NoZombiesInvariant(), NoOrphansInvariant(), LifetimeInvariant(),
         AvailabilityInvariant(), HungWorkerInvariant(), CleanShutdownInvariant(), MasterStableInvariant(),
         NoFalseTimeoutInvariant(), LivenessUnderFaultInvariant(), NoBusySpinInvariant(), SupervisionAliveInvariant(),
+        ZeroLossPlannedInvariant(), HandoverInvariant(), RollbackInvariant(), GenerationsInvariant(),
     ]
 
     /// Judges `history` with every invariant.

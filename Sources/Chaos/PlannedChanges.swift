@@ -53,7 +53,7 @@ extension FaultInjector {
 
     private func skip(_ e: inout FaultEvent, _ why: String) {
         e.applied = false
-        e.detail = "skipped: " + why
+        e.detail = FaultEvent.skippedPrefix + why
     }
 
     /// Signals the current master; false (and the event says so) when it is gone.
@@ -118,7 +118,8 @@ extension FaultInjector {
         guard let bin = planned.binary, let signo = planned.upgradeSignal else {
             skip(&e, "needs preforkd started from a copy the runner can swap"); return
         }
-        let neverReady = plan.param % 2 == 1
+        // Alternating, the first one never ready: a run with one bad upgrade tests the timeout rollback.
+        let neverReady = badUpgrades.with { n -> Bool in n += 1; return n % 2 == 1 }
         let old = tracker.current
         e.victimPid = old.pid
         do { try bin.replace(withScript: neverReady ? "exec sleep 600" : "exit 1") } catch {
@@ -129,10 +130,13 @@ extension FaultInjector {
         }
         guard signalMaster(signo, old, &e) else { return }
         Sys.sleep(0.1)   // the fork happens at once; the broken build starts in its own group
-        let settled = waitUntil(timeout: planned.upgradeTimeout + 5, interval: 0.01) {
-            ProcFS.children(of: old.pid).allSatisfy { $0.pgrp == tracker.group || $0.isZombie }
-        }
+        let failedBuild = { ProcFS.children(of: old.pid).filter { $0.pgrp != self.tracker.group && !$0.isZombie } }
+        let settled = waitUntil(timeout: planned.upgradeTimeout + 5, interval: 0.01) { failedBuild().isEmpty }
         e.endedAt = monotonicNow()
+        let left = failedBuild()
+        e.leftovers = left.map(\.pid)
+        // Not rolled back: the runner removes the failed build (its own process group) so the run can go on.
+        for p in left { _ = SafeSignal.send(SIGKILL, to: p.pid, expectedStartTime: p.startTime) }
         let kept = tracker.current.pid == old.pid && !generationGone(old.pid)
         e.detail = (neverReady ? "never-ready build" : "build exiting 1") + ", signal \(signo): "
             + (settled ? "failed build gone after \(Int(Double(e.endedAt! - e.time) / 1e6)) ms" : "failed build still running")
@@ -155,6 +159,7 @@ extension FaultInjector {
             return now.count >= planned.workers && before.isDisjoint(with: now.map(\.pid))
         }
         e.endedAt = monotonicNow()
+        if done { e.readyAt = e.endedAt }
         e.detail = "signal \(signo): " + (done ? "every worker replaced after \(Int(Double(e.endedAt! - e.time) / 1e6)) ms"
                                               : "old workers still serving at the deadline")
     }

@@ -22,6 +22,9 @@ extension ChaosRunner {
         if probeCount > 0 { usleep(200_000) }   // let the probes reach workers
         let sentAt = monotonicNow()
         let m = tracker.current
+        let liveMasters = tracker.generations.filter { $0.goneAt == nil }.map(\.pid)
+        let pidFileMaster = t.pidFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         _ = SafeSignal.send(ShutdownSignal.numbers[name]!, to: m.pid, expectedStartTime: m.startTime)
         let limit = config.gracefulTimeout + config.limits.shutdownSlack + 2
         var status: ExitStatus?
@@ -40,6 +43,8 @@ extension ChaosRunner {
         _ = waitUntil(timeout: 5) { probes.value.count == probeCount }
         var record = ShutdownRecord(signal: name, sentAt: sentAt, masterStatus: status,
                                     exitedAt: exitedAt, probes: probes.value)
+        record.liveMasters = liveMasters
+        record.pidFileMaster = pidFileMaster
         usleep(UInt32(config.limits.orphanDeadline * 1e6))
         record.survivors = Subreaper.orphans(excluding: [t.master], matching: t.owns).filter { !$0.isZombie }.map(ProcInfo.init)
         Subreaper.reapOrphans(excluding: [t.master], matching: t.owns)   // exited old generations

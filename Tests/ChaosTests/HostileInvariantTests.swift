@@ -6,7 +6,8 @@ import Testing
 @Suite struct HostileInvariantTests {
     @Test func hostileHistoryPassesEverything() {
         let h = HistoryBuilder.hostile().history
-        for v in Invariants.judge(h) {
+        // handover, rollback, generations need planned changes (PlannedInvariantTests).
+        for v in Invariants.judge(h) where !PlannedInvariantTests.needPlanned.contains(v.id) {
             #expect(v.status == .pass, "\(v.id): \(v.summary) \(v.evidence)")
         }
     }

@@ -8,7 +8,7 @@ import Testing
         let h = HistoryBuilder.clean().history
         // The hostile-environment invariants need environment faults (HostileInvariantTests).
         let hostile: Set = ["no-false-timeout", "liveness-under-fault", "no-busy-spin", "supervision-alive"]
-        for v in Invariants.judge(h) where !hostile.contains(v.id) {
+        for v in Invariants.judge(h) where !hostile.contains(v.id) && !PlannedInvariantTests.needPlanned.contains(v.id) {
             #expect(v.status == .pass, "\(v.id): \(v.summary) \(v.evidence)")
         }
     }

@@ -84,8 +84,9 @@ import Foundation
     @Test func reportRendersClosingLineAndJUnit() {
         let h = HistoryBuilder.clean().history
         let r = ChaosReport(history: h, verdicts: Invariants.judge(h), config: ChaosConfig(), reproduce: "chaos-run --seed 0")
-        // The four hostile-environment invariants skip without environment faults.
-        #expect(r.renderText().hasSuffix("8 passed, 0 failed, 4 skipped"))
+        // The four hostile-environment invariants skip without environment faults,
+        // handover, rollback and generations without planned changes (zero-loss-planned judges the stop).
+        #expect(r.renderText().hasSuffix("9 passed, 0 failed, 7 skipped"))
         #expect(r.renderJUnit().contains("<testcase classname=\"chaos\" name=\"respawn\">"))
         #expect(r.steadyLatency.count > 0)
     }
