@@ -131,7 +131,7 @@ extension FaultInjector {
         guard signalMaster(signo, old, &e) else { return }
         Sys.sleep(0.1)   // the fork happens at once; the broken build starts in its own group
         let failedBuild = { ProcFS.children(of: old.pid).filter { $0.pgrp != self.tracker.group && !$0.isZombie } }
-        let settled = waitUntil(timeout: planned.upgradeTimeout + 5, interval: 0.01) { failedBuild().isEmpty }
+        let settled = waitUntil(timeout: planned.upgradeTimeout + 2, interval: 0.01) { failedBuild().isEmpty }
         e.endedAt = monotonicNow()
         let left = failedBuild()
         e.leftovers = left.map(\.pid)
