@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chaos
 import Foundation
+import PreforkVersion
 
 /// chaos-run: seeded chaos against preforkd or any prefork server, judged by
 /// invariants over the recorded history. Exit 0 all pass, 1 a FAIL, 2 usage/setup.
@@ -10,7 +11,8 @@ struct ChaosRun: ParsableCommand {
         commandName: "chaos-run",
         abstract: "Inject seeded faults into a prefork server under load and judge invariants.",
         discussion: "Without `-- COMMAND`, runs the preforkd beside this binary with --port 0 --fault-injection. "
-            + "A foreign COMMAND gets {port} replaced by a free port.")
+            + "A foreign COMMAND gets {port} replaced by a free port.",
+        version: PreforkVersion.string)
 
     @Option(help: "Seconds of load and faults before the shutdown signal (default 60).") var duration: Double?
     @Option(help: "PRNG seed; same seed, same fault schedule.") var seed: UInt64?
