@@ -55,7 +55,7 @@ struct HTMLPage {
             + (r.scenario.map { " · scenario <b>\(esc($0))</b>" } ?? "")
             + (r.shutdownSignal.map { " · shutdown SIG\(esc($0))" } ?? "")
             + (r.workers.map { " · \($0) workers" } ?? "")
-            + " · \(fmt(r.duration, 1)) s · \(r.faultsInjected) faults · \(fmt(r.requestsPerSecond, 0)) req/s</p>\n"
+            + " · \(fmt(r.duration, 1)) s · \(r.faultsInjected) faults · \(Int(r.requestsPerSecond.rounded())) req/s</p>\n"
         out += "<p class=\"meta\">target: <code>\(esc(r.command.joined(separator: " ")))</code></p>\n"
         out += "<h2>Reproduce</h2>\n<pre id=\"reproduce\">\(esc(r.reproduce))</pre>\n"
         if let t = timeline { charts(t) } else { out += "<p>(no timeline recorded)</p>\n" }
@@ -126,7 +126,7 @@ struct HTMLPage {
                 + "width=\"\(r1(x1 - x0))\" height=\"\(r1(plotH))\" fill=\"\(Self.color(f.kind))\">"
                 + "<title>\(esc(faultText(f)))</title></rect>\n"
         }
-        if id == "workers" {
+        if id == "workers" && t.planned.count <= 60 {   // more would hide the line; the lane shows them all
             for e in t.planned {
                 let xx = r1(x(e.time, t))
                 out += "<line class=\"planned-line\" x1=\"\(xx)\" x2=\"\(xx)\" y1=\"\(Self.top)\" y2=\"\(r1(Self.top + plotH))\">"
@@ -144,7 +144,8 @@ struct HTMLPage {
         for s in series {
             var d = "", pen = false, lastY = 0.0
             for (i, v) in s.values.enumerated() {
-                guard let v else { pen = false; continue }
+                // A step series (workers) holds its last sample through buckets without one.
+                guard let v else { if !step { pen = false }; continue }
                 let xx = x(t.buckets[i].t, t), yy = y(v)
                 if !pen { d += "M\(r1(xx)) \(r1(yy))"; pen = true }
                 else if step { d += "H\(r1(xx))V\(r1(yy))" }
@@ -329,7 +330,7 @@ struct HTMLPage {
         .ylab{font-size:10px;fill:#666;text-anchor:end}.ctitle{font-size:11px;fill:#333;font-weight:bold}.slab{font-size:11px}
         .series{fill:none;stroke-width:1.3}.fault-band{opacity:.22}
         .planned-line{stroke:#777;stroke-dasharray:3 3;stroke-width:1}.stop-line{stroke:#000;stroke-width:1.5;stroke-dasharray:6 2}.after-stop{fill:#000;opacity:.06}
-        .lane .planned line{stroke:#777;stroke-width:1.5;stroke-dasharray:2 2}.lane .violation path{fill:#c62828}
+        .lane .planned line{stroke:#888;stroke-width:1}.lane .violation path{fill:#c62828}
         .lane .violation:target path{fill:#ff0;stroke:#c62828;stroke-width:2}
         .cursor{stroke:#000;stroke-width:.6;visibility:hidden}
         .legend span{margin-right:14px;white-space:nowrap;font-size:12px}

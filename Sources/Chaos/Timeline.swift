@@ -52,9 +52,12 @@ public struct Timeline: Codable, Sendable, Equatable {
                            workersAlive: alive[i])
         }
         faults = h.faults.map { f in
-            TimelineFault(index: f.index, kind: f.kind.rawValue, start: sec(f.time),
-                          end: f.endedAt.map(sec), victimPid: f.victimPid, victimSlot: f.victimSlot,
-                          applied: f.applied, outcome: Self.outcome(f))
+            // A kill or crash is an instant (its request's return is not the fault's length);
+            // stop, hang, slowloris and boot-fail last until their endedAt.
+            let instant: Set<FaultKind> = [.kill, .crash, .malformed, .signalStorm, .masterKill]
+            return TimelineFault(index: f.index, kind: f.kind.rawValue, start: sec(f.time),
+                                 end: instant.contains(f.kind) ? nil : f.endedAt.map(sec), victimPid: f.victimPid,
+                                 victimSlot: f.victimSlot, applied: f.applied, outcome: Self.outcome(f))
         }
         planned = Self.unexplainedDeaths(h).map { d in
             TimelineEvent(kind: h.info.lifetime > 0 ? "retirement" : "worker-exit", time: sec(d.observedAt),
@@ -73,19 +76,37 @@ public struct Timeline: Codable, Sendable, Equatable {
         return parts.joined(separator: ", ")
     }
 
-    /// Deaths that no applied fault explains (by victim pid, or a fault that
-    /// takes down whichever worker serves it within its window).
+    /// Deaths that no applied fault explains: a fault with a victim pid
+    /// explains that pid's death; a crash or hang request explains the first
+    /// unexplained death after it (within its window), a signal storm one per
+    /// TTOU within `deathWindowAfter`, a boot-fail those until it ends. The rest
+    /// are the server's own (retirements when a lifetime is set).
     static func unexplainedDeaths(_ h: History) -> [WorkerDeath] {
         let victims = Set(h.faults.compactMap { $0.applied ? $0.victimPid : nil })
+        var deaths = h.workerDeaths.filter { !victims.contains($0.pid) }
         let window = ns(h.hangDeadline + h.info.limits.deathWindowAfter)
-        let anonymous = h.faults.filter { $0.applied && $0.victimPid == nil }
-            .filter { [.crash, .hang, .signalStorm, .bootFail].contains($0.kind) }
-        return h.workerDeaths.filter { d in
-            if victims.contains(d.pid) { return false }
-            return !anonymous.contains { f in
-                d.observedAt >= f.time && d.observedAt <= (f.endedAt ?? f.time) + window
+        for f in h.faults where f.applied && f.victimPid == nil {
+            switch f.kind {
+            case .crash, .hang:
+                if let i = deaths.firstIndex(where: { $0.observedAt >= f.time && $0.observedAt <= f.time + window }) {
+                    deaths.remove(at: i)
+                }
+            case .signalStorm:
+                // Each TTOU of the storm ("N x TTIN/USR1/TTOU") retires one worker.
+                let rounds = Int(f.detail.prefix { $0.isNumber }) ?? 1
+                let end = f.time + ns(h.info.limits.deathWindowAfter)
+                for _ in 0..<rounds {
+                    guard let i = deaths.firstIndex(where: { $0.observedAt >= f.time && $0.observedAt <= end })
+                    else { break }
+                    deaths.remove(at: i)
+                }
+            case .bootFail:
+                deaths.removeAll { $0.observedAt >= f.time && $0.observedAt <= (f.endedAt ?? UInt64.max / 2) + window }
+            case .kill, .stop, .slowloris, .malformed, .masterKill:
+                break
             }
         }
+        return deaths
     }
 
     /// Seconds since the start for each `t=12.345s` in `text` (evidence lines).
