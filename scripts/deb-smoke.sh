@@ -35,7 +35,8 @@ for b in preforkd chaos-run conformance-run; do
   [[ $v == "$(dpkg-query -W -f='${Version}' preforkd)" ]] || fail "$b --version '$v' differs from the package version"
 done
 for page in preforkd chaos-run conformance-run; do
-  man -P cat "$page" 2>/dev/null | grep -q -- "--version" || fail "man $page does not show the page"
+  text=$(man -P cat "$page" 2>/dev/null) || fail "man $page failed"
+  [[ $text == *--version* ]] || fail "man $page does not show the page"
 done
 [[ -f /lib/systemd/system/preforkd.service ]] || fail "no systemd unit"
 grep -q '^ExecStart=/usr/bin/preforkd' /lib/systemd/system/preforkd.service || fail "unit does not start /usr/bin/preforkd"

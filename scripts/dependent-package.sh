@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 
 git clone --quiet "$ROOT" "$WORK/preforkd"
-git -C "$WORK/preforkd" -c user.name=ci -c user.email=ci@localhost tag -a "$VERSION" -m "$VERSION"
+git -C "$WORK/preforkd" -c user.name=ci -c user.email=ci@localhost tag -f -a "$VERSION" -m "$VERSION" >/dev/null
 
 mkdir -p "$WORK/app/Sources/App"
 cat > "$WORK/app/Package.swift" <<SWIFT

@@ -41,7 +41,7 @@ STAGE=$(mktemp -d /tmp/preforkd-deb.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 for b in "${BINS[@]}"; do
   install -D -m 0755 "$BIN/$b" "$STAGE/usr/bin/$b"
-  strip --strip-debug "$STAGE/usr/bin/$b"
+  strip "$STAGE/usr/bin/$b"   # as Debian packages do (symbols would be a -dbgsym package)
   page=$MAN/$b/$b.1
   [[ -s $page ]] || { say "no man page $page"; exit 1; }
   install -D -m 0644 "$page" "$STAGE/usr/share/man/man1/$b.1"
@@ -65,7 +65,8 @@ install -m 0644 "$ROOT/chaos/README.md" "$STAGE/usr/share/doc/preforkd/chaos-REA
 # Depends: the Debian packages that hold the shared libraries the binaries need.
 deps=()
 for lib in $(for b in "${BINS[@]}"; do objdump -p "$STAGE/usr/bin/$b" | awk '/NEEDED/ { print $2 }'; done | sort -u); do
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }')
+  # awk reads to the end: an early exit would SIGPIPE ldconfig (pipefail).
+  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ && !found { print $NF; found = 1 }')
   [[ -n $path ]] || { say "cannot find $lib"; exit 1; }
   pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "${path#/usr}" 2>/dev/null) \
     || { say "no package owns $path"; exit 1; }
@@ -81,6 +82,6 @@ echo /etc/logrotate.d/preforkd > "$STAGE/DEBIAN/conffiles"
 
 mkdir -p "$OUT"
 DEB=$OUT/preforkd_${VERSION}_amd64.deb
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >&2
+dpkg-deb --root-owner-group -Zgzip --build "$STAGE" "$DEB" >&2
 say "built $DEB ($(du -h "$DEB" | cut -f1)); Depends: $DEPENDS"
 echo "$DEB"
