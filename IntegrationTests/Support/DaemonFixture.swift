@@ -22,9 +22,12 @@ final class Daemon: @unchecked Sendable {   // immutable after init
     /// Spawns preforkd with `--port 0 --fault-injection --log-file --pid-file
     /// --graceful-timeout 3` plus `args`, and waits for the ready line.
     /// `pidFileContent`, if given, is written to the pid file before the start.
-    init(_ args: [String], workers: Int = 2, deadline: Double = 60, pidFileContent: String? = nil) throws {
+    /// `logFile` replaces the temp dir's log file (a FIFO, say: then leave
+    /// `log()` and `logTail()` alone, they read `logPath`).
+    init(_ args: [String], workers: Int = 2, deadline: Double = 60, pidFileContent: String? = nil,
+         logFile: String? = nil) throws {
         dir = makeTempDir()
-        logPath = dir + "/preforkd.log"
+        logPath = logFile ?? dir + "/preforkd.log"
         pidPath = dir + "/preforkd.pid"
         if let pidFileContent { try pidFileContent.write(toFile: pidPath, atomically: true, encoding: .utf8) }
         let all = ["--port", "0", "--workers", "\(workers)", "--fault-injection", "--log-file", logPath,

@@ -13,6 +13,15 @@ enum ProcExtra {
         return (sid, tty)
     }
 
+    /// utime + stime of `pid` in clock ticks (/proc/pid/stat fields 14 and 15).
+    static func cpuTicks(_ pid: Int32) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let f = text[text.index(after: close)...].split(separator: " ")
+        guard f.count > 12, let user = Int(f[11]), let system = Int(f[12]) else { return nil }
+        return user + system
+    }
+
     /// Where descriptor `fd` of `pid` points.
     static func fdTarget(_ pid: Int32, _ fd: Int32) -> String? {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")

@@ -16,18 +16,18 @@ struct AcceptNudge {
     let fd: Int32
 
     static func make() throws(PosixError) -> AcceptNudge {
-        AcceptNudge(fd: try Posix.retrying("eventfd") { cshim_eventfd() })
+        AcceptNudge(fd: try Posix.eventfd())
     }
 
-    /// Wakes every worker's loop once.
+    /// Wakes every worker's loop once. Best effort: a failure (only EBADF is
+    /// possible, a bug) leaves the backlog to the next arriving connection.
     func wakeOthers() {
-        var one: UInt64 = 1
-        _ = Glibc.write(fd, &one, MemoryLayout<UInt64>.size)
+        do { try Posix.signalEventfd(fd) } catch { assertionFailure("\(error)") }
     }
 
-    /// True when `listener` has a connection queued (poll, no wait).
+    /// True when `listener` has a connection queued (poll, no wait). A poll
+    /// that fails says nothing is known to be queued.
     static func backlogPending(_ listener: Int32) -> Bool {
-        var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-        return Glibc.poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
+        (try? Posix.isReadable(listener)) ?? false
     }
 }

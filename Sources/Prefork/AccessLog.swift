@@ -41,12 +41,15 @@ final class AccessLog {
     private var line: [UInt8] = []
     private var clock = WallClockText()
 
-    init(path: String, format: AccessLogFormat) throws(PosixError) {
+    init(path: String, format: AccessLogFormat, blocking: Bool = false) throws(PosixError) {
         self.path = path
         self.format = format
-        file = try AppendFile(path: path == "-" ? nil : path)
+        file = try AppendFile(path: path == "-" ? nil : path, blocking: blocking)
         line.reserveCapacity(512)
     }
+
+    /// Lines that could not be written wait or are dropped (see AppendFile).
+    var backPressure: AppendFile { file }
 
     /// Reopens the file after logrotate renamed it; on failure keeps the old one.
     @discardableResult

@@ -44,30 +44,15 @@ public struct Configuration: Sendable, Equatable {
     public var pidFile: String?
     /// Serve `/__fault/...` endpoints (tests and chaos runs only).
     public var faultInjection = false
-    /// Test-only: a deliberate defect that the suite must catch.
-    public var plantedDefect: PlantedDefect?
+    /// Test-only (`--planted-defect`): a deliberate defect that the suite
+    /// must catch. The engine never reads it directly: see `EngineKnobs`.
+    package var plantedDefect: PlantedDefect?
 
     public init() {}
 
+    /// The engine's internal knobs: the defaults, or what a planted defect turned.
+    var knobs: EngineKnobs { plantedDefect?.knobs ?? EngineKnobs() }
+
     /// Each worker's response budget before jitter; nil = unlimited.
     var lifetimeBudget: Int? { lifetime > 0 ? lifetime : nil }
-}
-
-/// Defects planted on purpose so the suite can prove its checks fail
-/// (`--planted-defect`, hidden from help). Never used in production.
-public enum PlantedDefect: String, Sendable, CaseIterable {
-    /// The master stops reaping children: zombies pile up.
-    case noReap = "no-reap"
-    /// The master never refills a slot.
-    case noRespawn = "no-respawn"
-    /// Workers answer one request beyond their lifetime.
-    case extraRequest = "extra-request"
-    /// The master ignores stale heartbeats.
-    case noTimeoutKill = "no-timeout-kill"
-    /// Log writes block when the reader stops reading (the old AppendFile).
-    case blockingLog = "blocking-log"
-    /// accept4 failing with EMFILE/ENFILE is retried at once (busy spin).
-    case noAcceptBackoff = "no-accept-backoff"
-    /// The master judges heartbeats right after its own pause (false timeouts).
-    case noPauseGrace = "no-pause-grace"
 }

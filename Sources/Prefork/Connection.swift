@@ -4,6 +4,41 @@ import HTTP1
 /// One client connection inside a worker: its parser, unsent output, a reply
 /// waiting for its time, and the one deadline that applies to its state.
 final class Connection {
+    /// What the connection is doing: one value, after Go's net/http
+    /// `ConnState`, instead of flags that had to agree (`lingerUntil`,
+    /// `delayed`, `closeAfterWrite` were three of them).
+    ///
+    /// ```
+    ///   open ──handler asked for a delay──▶ delaying ──due──▶ open
+    ///   open ──last response queued (Connection: close, error,
+    ///          budget spent, peer done, drain)──▶ closing
+    ///   open | closing ──graceful close (written, drain, timeout)──▶ lingering
+    ///   any ──reset, write error, linger over, peer's EOF while lingering──▶ gone
+    /// ```
+    ///
+    /// - `open`: reading and answering requests in order; output may be pending.
+    /// - `delaying`: a reply waits for its due time; nothing behind it is
+    ///   parsed, so pipelined responses stay in order.
+    /// - `closing`: the last response is queued; the connection closes once it
+    ///   is written, and reads no further request.
+    /// - `lingering`: our FIN is sent; input is read and discarded until the
+    ///   peer's EOF or `until`, so a request that crossed the FIN meets a
+    ///   clean EOF its client can retry, not an RST.
+    enum State {
+        case open
+        case delaying(DelayedReply)
+        case closing
+        case lingering(until: Instant)
+    }
+
+    var state = State.open
+
+    /// Reading requests: not delaying, closing or lingering.
+    var isOpen: Bool { if case .open = state { return true } else { return false } }
+    var isClosing: Bool { if case .closing = state { return true } else { return false } }
+    var isLingering: Bool { if case .lingering = state { return true } else { return false } }
+    var delayedReply: DelayedReply? { if case .delaying(let reply) = state { return reply } else { return nil } }
+
     /// A reply whose handler asked for a delay; nothing after it on this
     /// connection is parsed until it is written (responses stay in order).
     struct DelayedReply {
@@ -35,17 +70,15 @@ final class Connection {
     /// A file body to send (sendfile) once `output` is written; nothing after
     /// it is parsed until it is sent, so responses stay in order.
     var file: FileBody?
-    var delayed: DelayedReply?
-    /// Close once the output is written (Connection: close, error, budget spent).
-    var closeAfterWrite = false
-    /// The peer shut its side: answer what was received, then close.
+    /// A fact about the peer (not our state): it shut its side. What was
+    /// received is answered, then the connection closes.
     var inputClosed = false
     /// The last answered request said it was the client's last (Connection:
     /// close, or HTTP/1.0 without keep-alive).
     var clientClosing = false
     /// TCP_NODELAY is set (see `setNoDelay`).
     private(set) var noDelay = false
-    /// EPOLLOUT is registered because a write hit EAGAIN.
+    /// A write hit EAGAIN: the connection waits for EPOLLOUT.
     var pollingWrite = false
     /// In the worker's epoll set (a connection answered and closed in the
     /// turn that accepted it never is).
@@ -58,10 +91,8 @@ final class Connection {
     var phaseSince: Instant
     var lastWriteProgress: Instant
     var deadline: Instant
-    /// Set once our side is shut (FIN sent): until the peer's EOF or this
-    /// instant we read and discard, so a request that crossed our FIN meets
-    /// an open socket (a clean EOF the client can retry on), not an RST.
-    var lingerUntil: Instant?
+    /// Whether it counts against the lifetime accept gate (Worker+UnitClaims).
+    var claim: UnitClaim = .held
 
     init(fd: Int32, limits: ParserLimits, now: Instant) {
         self.fd = fd
@@ -71,9 +102,9 @@ final class Connection {
         self.deadline = now
     }
 
+    /// Best effort: a peer that reset meanwhile fails the next write anyway.
     func setNoDelay() {
-        var on: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        try? Posix.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, "TCP_NODELAY")
         noDelay = true
     }
 
@@ -89,12 +120,12 @@ final class Connection {
     /// reply and its file): it is closing.
     func releaseBodies() {
         releaseFile()
-        if let file = delayed?.file { Posix.close(file.fd) }
-        delayed = nil
+        if let file = delayedReply?.file { Posix.close(file.fd) }
+        if delayedReply != nil { state = .open }
     }
 
     /// Nothing received, nothing owed: safe to close when the worker drains.
-    var isIdle: Bool { parser.phase == .idle && !hasPendingOutput && file == nil && delayed == nil && lingerUntil == nil }
+    var isIdle: Bool { isOpen && parser.phase == .idle && !hasPendingOutput }
 
     /// Notes a phase change so the matching timeout starts now.
     func trackPhase(now: Instant) {
@@ -109,12 +140,15 @@ final class Connection {
     /// The instant at which this connection needs attention: its delayed
     /// reply is due, or the timeout of its current state runs out.
     func computeDeadline(_ timeouts: ConnectionTimeouts) -> Instant {
-        if let lingerUntil { return lingerUntil }
-        if let delayed { return delayed.due }
+        switch state {
+        case .lingering(let until): return until
+        case .delaying(let reply): return reply.due
+        case .open, .closing: break
+        }
         if hasPendingOutput { return lastWriteProgress.after(timeouts.write) }
         switch phase {
-        case .idle: return phaseSince.after(responses == 0 ? timeouts.header : timeouts.keepalive)
-        case .head: return phaseSince.after(timeouts.header)
+        case .idle: return claimDeadline(before: phaseSince.after(responses == 0 ? timeouts.header : timeouts.keepalive))
+        case .head: return claimDeadline(before: phaseSince.after(timeouts.header))
         case .body: return phaseSince.after(timeouts.body)
         }
     }

@@ -21,33 +21,31 @@ final class Epoll {
     private var readyEvents = [UInt32](repeating: 0, count: 256)
 
     init() throws(PosixError) {
-        fd = try Posix.retrying("epoll_create1") { cshim_epoll_create() }
+        fd = try Posix.epollCreate()
     }
 
     func add(_ target: Int32, _ events: UInt32) throws(PosixError) {
-        _ = try Posix.retrying("epoll_ctl(ADD)") { cshim_epoll_add(fd, target, events) }
+        try Posix.epollAdd(fd, target, events)
     }
 
     func modify(_ target: Int32, _ events: UInt32) throws(PosixError) {
-        _ = try Posix.retrying("epoll_ctl(MOD)") { cshim_epoll_mod(fd, target, events) }
+        try Posix.epollModify(fd, target, events)
     }
 
+    /// Not in the set is fine (see Posix.epollRemove).
     func remove(_ target: Int32) {
-        _ = cshim_epoll_del(fd, target)
+        Posix.epollRemove(fd, target)
     }
 
     /// Waits up to `timeoutMs` and calls `body` for each ready descriptor.
     func wait(timeoutMs: Int32, _ body: (Int32, UInt32) -> Void) throws(PosixError) {
-        let count = readyFDs.withUnsafeMutableBufferPointer { fds in
-            readyEvents.withUnsafeMutableBufferPointer { events in
-                cshim_epoll_wait(fd, fds.baseAddress, events.baseAddress, Int32(fds.count), timeoutMs)
+        let epoll = fd
+        let count = try readyFDs.withUnsafeMutableBufferPointer { fds throws(PosixError) in
+            try readyEvents.withUnsafeMutableBufferPointer { events throws(PosixError) in
+                try Posix.epollWait(epoll, fds, events, timeoutMs: timeoutMs)
             }
         }
-        if count < 0 {
-            if errno == EINTR { return }
-            throw PosixError(call: "epoll_wait", errno: errno)
-        }
-        for i in 0..<Int(count) { body(readyFDs[i], readyEvents[i]) }
+        for i in 0..<count { body(readyFDs[i], readyEvents[i]) }
     }
 
     func close() { Posix.close(fd) }

@@ -4,30 +4,35 @@ import Logging
 /// The log sink shared by the master and its workers: one logfmt line per
 /// event, written with a single write() on an O_APPEND descriptor so lines from
 /// different processes never interleave. `reopen()` serves logrotate (USR1).
-public final class EventLog: @unchecked Sendable {
+final class EventLog: @unchecked Sendable {
     /// nil = standard error.
-    public var path: String? { file.path }
+    var path: String? { file.path }
     private let file: AppendFile
 
     /// Opens (creating) `path` for appending, or uses stderr when nil.
-    public init(path: String?) throws(PosixError) {
-        file = try AppendFile(path: path)
+    /// `blocking` is `--planted-defect blocking-log` (the old, wedging writes).
+    init(path: String?, blocking: Bool = false) throws(PosixError) {
+        file = try AppendFile(path: path, blocking: blocking)
     }
+
+    /// Lines that could not be written wait or are dropped (AppendFile): the
+    /// pending ones are retried each loop turn, drops are counted here.
+    var backPressure: AppendFile { file }
 
     /// Reopens the file at `path` (after logrotate renamed it). On failure the
     /// old descriptor stays: losing the log is worse than writing to the old file.
     @discardableResult
-    public func reopen() -> PosixError? { file.reopen() }
+    func reopen() -> PosixError? { file.reopen() }
 
     /// Writes one complete line (a trailing newline is added) in one write().
-    public func write(line: String) {
+    func write(line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         bytes.withUnsafeBytes { file.write($0) }
     }
 
     /// A swift-log Logger that writes logfmt lines here.
-    public func logger(label: String, level: Logger.Level = .info) -> Logger {
+    func logger(label: String, level: Logger.Level = .info) -> Logger {
         var logger = Logger(label: label) { _ in LogfmtHandler(sink: self) }
         logger.logLevel = level
         return logger

@@ -12,6 +12,7 @@ public struct WorkerIdentity: Sendable {
 
 /// Facts about one request that the handler may put in its response.
 public struct RequestContext: Sendable {
+    /// The worker answering (pid, slot, generation).
     public var worker: WorkerIdentity
     /// The number this response carries: 1, 2, 3... per worker, no gap.
     public var served: Int
@@ -24,12 +25,17 @@ public struct RequestContext: Sendable {
 /// What a handler answers: a response, optionally after a delay (the worker
 /// keeps serving other connections meanwhile; `/__fault/sleep` uses it).
 public struct Reply: Sendable {
+    /// Status, headers and body; the engine adds Date, Content-Length,
+    /// Connection and the `X-Worker-*` fields.
     public var response: Response
+    /// Answer after this long (nil = now); nothing behind it on the
+    /// connection is answered first, so pipelined responses stay in order.
     public var delay: Duration?
     /// A body sent from a file with sendfile(2) instead of `response.body`
     /// (which is then ignored); Content-Length is the file range's length.
     public var file: FileBody?
 
+    /// A reply with an in-memory body, now or after `delay`.
     public init(_ response: Response, after delay: Duration? = nil) {
         self.response = response
         self.delay = delay
@@ -46,10 +52,14 @@ public struct Reply: Sendable {
 /// (no copy through the worker). The worker closes `fd` once it is sent, not
 /// needed (HEAD) or the connection closes.
 public struct FileBody: Sendable {
+    /// An open, readable descriptor; the worker owns it from now on.
     public var fd: Int32
+    /// Where the range starts in the file.
     public var offset: Int
+    /// Bytes to send (the response's Content-Length).
     public var length: Int
 
+    /// The range `offset..<offset + length` of `fd`.
     public init(fd: Int32, offset: Int = 0, length: Int) {
         self.fd = fd
         self.offset = offset
@@ -70,5 +80,6 @@ public protocol RequestHandler {
 }
 
 extension RequestHandler {
+    /// No per-worker setup by default.
     public mutating func boot(_ worker: WorkerIdentity) throws {}
 }

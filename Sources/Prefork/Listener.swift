@@ -80,8 +80,10 @@ struct Listener {
 /// A reason the daemon could not start, printed as one line (also through the
 /// daemon's readiness pipe, so a bind error is never invisible).
 public struct StartupError: Error, CustomStringConvertible, Sendable {
+    /// The one line printed (after `preforkd: `) or sent to the launcher.
     public let description: String
 
+    /// A reason in words, e.g. "cannot listen on 127.0.0.1:80: ...".
     public init(_ message: String) { description = message }
     init(posix: PosixError) { description = posix.description }
 }

@@ -19,6 +19,12 @@ final class Master {
     private var exitCode: Int32?
     /// A worker failed to boot before the first ready: exit non-zero.
     private var startupFailed = false
+    /// nil without a heartbeat timeout (nothing to protect).
+    private var pauses: PauseDetector?
+    private let logs: LogBackPressure
+    private var loopErrors = LoopErrors()
+    /// The loop lost a descriptor it cannot work without: exit non-zero.
+    private var loopFailed = false
 
     init(config: Configuration, eventLog: EventLog, accessLog: AccessLog?, scoreboard: Scoreboard, signals: SignalSource,
          listener: Listener, spawner: WorkerSpawner, readiness: Readiness) {
@@ -31,23 +37,28 @@ final class Master {
         self.listener = listener
         self.spawner = spawner
         self.readiness = readiness
+        self.logs = LogBackPressure(eventLog: eventLog, accessLog: nil)  // the master writes no access lines
         var policy = SupervisorPolicy(workers: config.workers, timeout: config.timeout,
                                       gracefulTimeout: config.gracefulTimeout)
         policy.maxWorkers = scoreboard.capacity
-        if config.plantedDefect == .noTimeoutKill { policy.timeout = nil }
+        let knobs = config.knobs
+        if !knobs.killsStaleWorkers { policy.timeout = nil }
+        policy.refillsAfterReady = knobs.refillsAfterReady
         self.table = WorkerTable(policy: policy)
+        if let timeout = policy.timeout, knobs.forgivesMasterPauses { pauses = PauseDetector(timeout: timeout) }
     }
 
     /// Runs until every worker is gone after a stop; returns the exit status.
     func run() -> Int32 {
         while exitCode == nil {
             waitForEvents()
-            for signal in (try? signals.drain()) ?? [] { handle(signal) }
+            for signal in pendingSignals() { handle(signal) }
             reapChildren()
             perform(table.tick(now: .now(), heartbeat: { self.scoreboard.heartbeat(slot: $0) }))
             announceIfReady()
+            logs.turn(log: log)
         }
-        let code = startupFailed ? 1 : exitCode!
+        let code = startupFailed || loopFailed ? 1 : exitCode!
         log.info("master_exited", metadata: ["status": "exit:\(code)"])
         return code
     }
@@ -79,8 +90,15 @@ final class Master {
     /// waitpid(-1, WNOHANG) until nothing is left: every dead child is
     /// collected in the turn it is noticed, so no zombie outlives a turn.
     private func reapChildren() {
-        guard config.plantedDefect != .noReap else { return }
-        while let (pid, status) = try? Posix.reapAny() {
+        guard config.knobs.reapsChildren else { return }
+        while true {
+            let reaped: (pid: pid_t, status: Int32)?
+            do { reaped = try Posix.reapAny() } catch {
+                // Only EINVAL (a bug) is possible: nothing to reap this turn; the next turn tries again.
+                loopErrors.report(error, action: "retry_next_turn", log: log)
+                return
+            }
+            guard let (pid, status) = reaped else { return }
             let now = Instant.now()
             if let slot = table.slot(of: pid) { scoreboard.recordExit(slot: slot) }
             perform(table.exited(pid: pid, status: TerminationStatus(waitStatus: status), now: now))
@@ -106,9 +124,6 @@ final class Master {
 
     private func spawn(slot: Int, generation: Int) {
         let now = Instant.now()
-        if config.plantedDefect == .noRespawn && readiness == nil {
-            return  // planted defect: once ready, never refill a slot
-        }
         switch spawner.spawn(slot: slot, generation: generation, now: now) {
         case .success(let pid):
             table.spawned(slot: slot, pid: pid, now: now)
@@ -128,6 +143,7 @@ final class Master {
         let allUp = slots.indices.allSatisfy { slots[$0].worker != nil && scoreboard.state(slot: $0) == .ready }
         guard allUp else { return }
         readiness = nil
+        table.markReady()
         pending.ready(pid: getpid(), url: listener.url, workers: table.desired)
         log.info("master_ready", metadata: ["url": "\(listener.url)", "workers": "\(table.desired)"])
     }
@@ -139,9 +155,46 @@ final class Master {
             let ms = (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000
             timeoutMs = Int32(clamping: ms)
         }
-        if readiness != nil { timeoutMs = timeoutMs < 0 ? 5 : min(timeoutMs, 5) }  // booting: watch the scoreboard
+        if readiness != nil { timeoutMs = Self.capped(timeoutMs, 5) }  // booting: watch the scoreboard
+        if logs.needsTurn { timeoutMs = Self.capped(timeoutMs, LogBackPressure.retryMs) }  // lines wait: retry soon
         var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
-        _ = try? Posix.poll(&fds, timeoutMs: timeoutMs)
+        pauses?.willWait(now: now, timeoutMs: timeoutMs)
+        do {
+            _ = try Posix.poll(&fds, timeoutMs: timeoutMs)
+        } catch {
+            // EFAULT/EINVAL/ENOMEM: the turn goes on without waiting; a short
+            // sleep keeps a persistent failure from spinning the CPU.
+            loopErrors.report(error, action: "sleep_10ms", log: log)
+            Posix.sleep(milliseconds: 10)
+        }
+        noticePause()
+    }
+
+    /// The signals read this turn. A signalfd that fails (EBADF, EINVAL: a
+    /// bug) leaves the master deaf to INT/TERM for good: it stops at once
+    /// (workers KILLed and reaped) and exits 1 rather than supervise forever
+    /// beyond the operator's reach.
+    private func pendingSignals() -> [Signal] {
+        do {
+            return try signals.drain()
+        } catch {
+            loopErrors.report(error, action: "immediate_stop", log: log)
+            loopFailed = true
+            perform(table.stop(graceful: false, now: .now()))
+            return []
+        }
+    }
+
+    /// A poll timeout no longer than `cap` (-1 = none yet).
+    private static func capped(_ timeoutMs: Int32, _ cap: Int32) -> Int32 { timeoutMs < 0 ? cap : min(timeoutMs, cap) }
+
+    /// The master did not run for longer than the timeout (see PauseDetector):
+    /// every worker gets a fresh grace before its heartbeat is judged.
+    private func noticePause() {
+        let now = Instant.now()
+        guard let gap = pauses?.pause(now: now) else { return }
+        table.masterResumed(now: now, paused: gap)
+        log.warning("master_resumed", metadata: ["gap_ms": "\(Int(gap.milliseconds))"])
     }
 
     private func record(_ event: SupervisorEvent) {

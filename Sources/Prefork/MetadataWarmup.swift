@@ -34,9 +34,9 @@ enum MetadataWarmup {
         guard let request = try? connection.parser.next() else { return }
         let facts = Connection.RequestFacts(version: request.version, keepAlive: request.keepAlive, headOnly: request.isHead)
         let response = Response(status: 200, headers: ["Content-Type": "text/plain"], body: Array("warm".utf8))
-        connection.delayed = .init(response: response, request: facts, served: 1, due: now)
-        let delayed = connection.delayed
-        if connection.delayed != nil { connection.delayed = nil }  // the worker's serve loop test
+        connection.state = .delaying(.init(response: response, request: facts, served: 1, due: now))
+        let delayed = connection.delayedReply
+        if !connection.isOpen { connection.state = .open }  // the worker's serve loop test
         // The arrays a worker allocates (Epoll's ready lists, the connection table).
         let table: [Connection?] = Array(repeating: connection, count: 1)
         let ready = ([Int32](repeating: 0, count: 1), [UInt32](repeating: 0, count: 1))

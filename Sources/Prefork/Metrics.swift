@@ -35,6 +35,11 @@ struct MetricsPage {
             let counter = Scoreboard.Counter(rawValue: Scoreboard.Counter.responses1xx.rawValue + cls - 1)!
             out.sample("preforkd_responses_total", labels: [("class", "\(cls)xx")], value: scoreboard[counter])
         }
+        out.family("preforkd_log_lines_dropped_total", .counter, "Log lines dropped because the log could not take them (a stalled reader, a full disk).")
+        out.sample("preforkd_log_lines_dropped_total", labels: [("log", "event")], value: scoreboard[.logLinesDroppedEvent])
+        out.sample("preforkd_log_lines_dropped_total", labels: [("log", "access")], value: scoreboard[.logLinesDroppedAccess])
+        out.family("preforkd_accept_errors_total", .counter, "accept4 failures other than an empty queue (EMFILE, ENFILE, ENOMEM...).")
+        out.sample("preforkd_accept_errors_total", value: scoreboard[.acceptErrors])
         let started = Instant(nanoseconds: UInt64(scoreboard[.startedAt]))
         out.family("preforkd_uptime_seconds", .gauge, "Seconds since the master started.")
         out.sample("preforkd_uptime_seconds", value: now.since(started).milliseconds / 1000)

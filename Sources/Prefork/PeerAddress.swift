@@ -7,6 +7,7 @@ public struct PeerAddress: Sendable, Equatable, CustomStringConvertible {
     /// How the kernel reported the address.
     public enum Family: Sendable, Equatable { case ipv4, ipv6, unknown }
 
+    /// IPv4 (held IPv4-mapped), IPv6, or unknown.
     public var family: Family
     /// The 16 address bytes as two big-endian words (network order).
     var high: UInt64
@@ -48,19 +49,7 @@ public struct PeerAddress: Sendable, Equatable, CustomStringConvertible {
         self.init(family: .ipv6, high: UInt64(bigEndian: words.0), low: UInt64(bigEndian: words.1), port: port)
     }
 
-    /// getpeername(2) on a connected socket; `.unknown` if it fails (the
-    /// peer may already be gone: the connection still gets served).
-    static func of(socket fd: Int32) -> PeerAddress {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
-        }
-        guard rc == 0 else { return .unknown }
-        return of(storage)
-    }
-
-    /// The address in a sockaddr_storage filled by accept4 or getpeername.
+    /// The address in a sockaddr_storage filled by accept4.
     static func of(_ storage: sockaddr_storage) -> PeerAddress {
         withUnsafePointer(to: storage) { pointer in
             switch Int32(pointer.pointee.ss_family) {

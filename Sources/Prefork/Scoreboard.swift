@@ -6,33 +6,43 @@ import Atomics
 /// Each word has one writer (the master for pid/generation/state, the slot's
 /// worker for served/heartbeat, counters via atomic add), and readers never
 /// block: no locks cross a process boundary.
-public final class Scoreboard: @unchecked Sendable {
-    /// Global counters, in header order. Raw values index the header words.
-    public enum Counter: Int, CaseIterable, Sendable {
+final class Scoreboard: @unchecked Sendable {
+    /// Global counters, in header order (atomic adds, any process). Raw
+    /// values index the header words.
+    enum Counter: Int, CaseIterable, Sendable {
         case spawned, retired, stopped, crashed, killedByTimeout, bootFailed, backoff
         case responses1xx, responses2xx, responses3xx, responses4xx, responses5xx
-        /// Not a counter: 1 while `/__fault/boot-fail?on=1` is in force.
-        case bootFailFlag
-        case masterPid, startedAt
+        /// Log lines dropped because their destination could not take them (AppendFile).
+        case logLinesDroppedEvent, logLinesDroppedAccess
+        /// accept4 failures other than an empty queue (EMFILE, ENFILE, ENOMEM...).
+        case acceptErrors
 
         /// The name on /__status and in logs.
-        public var name: String {
+        var name: String {
             switch self {
+            case .logLinesDroppedEvent: return "log_lines_dropped_event"
+            case .logLinesDroppedAccess: return "log_lines_dropped_access"
+            case .acceptErrors: return "accept_errors"
             case .killedByTimeout: return "killed_by_timeout"
             case .bootFailed: return "boot_failed"
-            case .bootFailFlag: return "boot_fail_injected"
-            case .masterPid: return "master_pid"
-            case .startedAt: return "started_at"
             default: return String(describing: self)
             }
         }
     }
 
+    /// Header words that are facts, not counters (stored, never added to).
+    /// Raw values index the header words, after the counters.
+    enum Field: Int, CaseIterable, Sendable {
+        /// 1 while `/__fault/boot-fail?on=1` is in force.
+        case bootFailFlag = 24
+        case masterPid, startedAt
+    }
+
     /// A slot's lifecycle as the scoreboard shows it.
-    public enum SlotState: Int, Sendable {
+    enum SlotState: Int, Sendable {
         case empty = 0, starting, ready, draining
 
-        public var name: String { String(describing: self) }
+        var name: String { String(describing: self) }
     }
 
     enum SlotField: Int, CaseIterable {
@@ -43,7 +53,7 @@ public final class Scoreboard: @unchecked Sendable {
     static let slotWords = 8
 
     /// How many slots exist (the ceiling for TTIN).
-    public let capacity: Int
+    let capacity: Int
     private let base: UnsafeMutableRawPointer
     private let byteCount: Int
 
@@ -51,16 +61,13 @@ public final class Scoreboard: @unchecked Sendable {
     init(capacity: Int) throws(PosixError) {
         self.capacity = capacity
         byteCount = (Self.headerWords + capacity * Self.slotWords) * MemoryLayout<Int>.stride
-        guard let region = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-              region != MAP_FAILED else {
-            throw PosixError(call: "mmap", errno: errno)
-        }
+        let region = try Posix.mapShared(byteCount)
         region.initializeMemory(as: Int.AtomicRepresentation.self, repeating: .init(0),
                                 count: byteCount / MemoryLayout<Int>.stride)
         base = region
     }
 
-    deinit { munmap(base, byteCount) }
+    deinit { Posix.unmap(base, byteCount) }
 
     @inline(__always)
     private func word(_ index: Int) -> UnsafeAtomic<Int> {
@@ -75,12 +82,16 @@ public final class Scoreboard: @unchecked Sendable {
 
     // MARK: - Counters
 
-    public subscript(counter: Counter) -> Int {
-        get { word(counter.rawValue).load(ordering: .relaxed) }
-        set { word(counter.rawValue).store(newValue, ordering: .relaxed) }
+    subscript(counter: Counter) -> Int {
+        word(counter.rawValue).load(ordering: .relaxed)
     }
 
-    public func increment(_ counter: Counter, by amount: Int = 1) {
+    subscript(field: Field) -> Int {
+        get { word(field.rawValue).load(ordering: .relaxed) }
+        set { word(field.rawValue).store(newValue, ordering: .relaxed) }
+    }
+
+    func increment(_ counter: Counter, by amount: Int = 1) {
         word(counter.rawValue).wrappingIncrement(by: amount, ordering: .relaxed)
     }
 
@@ -94,17 +105,17 @@ public final class Scoreboard: @unchecked Sendable {
     // MARK: - Slots
 
     /// A consistent-enough copy of one slot for the status page.
-    public struct SlotSnapshot: Sendable {
-        public var slot: Int
-        public var pid: Int
-        public var generation: Int
-        public var served: Int
-        public var heartbeat: Instant
-        public var state: SlotState
-        public var spawnedAt: Instant
+    struct SlotSnapshot: Sendable {
+        var slot: Int
+        var pid: Int
+        var generation: Int
+        var served: Int
+        var heartbeat: Instant
+        var state: SlotState
+        var spawnedAt: Instant
     }
 
-    public func snapshot(slot: Int) -> SlotSnapshot {
+    func snapshot(slot: Int) -> SlotSnapshot {
         SlotSnapshot(
             slot: slot,
             pid: word(slot: slot, .pid).load(ordering: .relaxed),

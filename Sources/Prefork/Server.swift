@@ -10,8 +10,10 @@
 /// Call `run` from a synchronous `main` before any thread, Task or Dispatch
 /// queue starts: a child forked from a multi-threaded process can hang.
 public struct Server {
+    /// What to run; read once when `run` starts.
     public var configuration: Configuration
 
+    /// A server for `configuration`; nothing happens until `run`.
     public init(configuration: Configuration) {
         self.configuration = configuration
     }
@@ -40,8 +42,12 @@ public struct Server {
             // Blocked first: a signal during startup waits in the queue.
             signals = try SignalSource(Signal.allCases)
             SignalSource.ignoreSIGPIPE()
-            eventLog = try EventLog(path: config.logFile)
-            accessLog = try config.accessLog.map { path throws(PosixError) in try AccessLog(path: path, format: config.accessLogFormat) }
+            try DescriptorLimit.raise(toFit: config.workerConnections)
+            let blockingLog = config.knobs.blockingLogs
+            eventLog = try EventLog(path: config.logFile, blocking: blockingLog)
+            accessLog = try config.accessLog.map { path throws(PosixError) in
+                try AccessLog(path: path, format: config.accessLogFormat, blocking: blockingLog)
+            }
             listener = try Listener.bind(host: config.host, port: config.port, backlog: config.backlog, deferAccept: config.deferAccept)
             scoreboard = try Scoreboard(capacity: max(64, config.workers))
             masterPipe = try Posix.pipe()
@@ -54,6 +60,8 @@ public struct Server {
             readiness.failed(StartupError("\(error)"))
             return 1
         }
+        eventLog.backPressure.countDrops(in: scoreboard, .logLinesDroppedEvent)
+        accessLog?.backPressure.countDrops(in: scoreboard, .logLinesDroppedAccess)
         scoreboard[.masterPid] = Int(getpid())
         scoreboard[.startedAt] = Int(Instant.now().nanoseconds)
         let spawner = WorkerSpawner(config: config, scoreboard: scoreboard, listenerFD: listener.fd,

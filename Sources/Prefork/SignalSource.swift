@@ -3,16 +3,16 @@ import CShims
 
 /// The signals the engine acts on. Nothing runs in a signal handler: the
 /// signals are blocked and read from a signalfd as plain events.
-public enum Signal: CaseIterable, Sendable {
+enum Signal: CaseIterable, Sendable {
     case int, term, hup, quit, ttin, ttou, usr1, chld
 
-    public init?(number: Int32) {
+    init?(number: Int32) {
         guard let match = Self.allCases.first(where: { $0.number == number }) else { return nil }
         self = match
     }
 
     /// The signal number.
-    public var number: Int32 {
+    var number: Int32 {
         switch self {
         case .int: return SIGINT
         case .term: return SIGTERM
@@ -26,7 +26,7 @@ public enum Signal: CaseIterable, Sendable {
     }
 
     /// The name without "SIG", as logged (`signal=TERM`).
-    public var name: String { String(describing: self).uppercased() }
+    var name: String { String(describing: self).uppercased() }
 }
 
 /// A signalfd over a blocked set of signals. Blocking happens in `init`, so a
@@ -36,27 +36,27 @@ final class SignalSource {
     private let mask: sigset_t
 
     init(_ signals: [Signal]) throws(PosixError) {
+        let set = Self.set(of: signals)
+        try Posix.setSignalMask(SIG_BLOCK, set)
+        self.fd = try Posix.signalfd(set)
+        self.mask = set
+    }
+
+    static func set(of signals: [Signal]) -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
         for signal in signals { sigaddset(&set, signal.number) }
-        guard sigprocmask(SIG_BLOCK, &set, nil) == 0 else { throw PosixError(call: "sigprocmask", errno: errno) }
-        let fd = cshim_signalfd(&set)
-        guard fd >= 0 else { throw PosixError(call: "signalfd", errno: errno) }
-        self.fd = fd
-        self.mask = set
+        return set
     }
 
     /// Every pending signal, in arrival order (the kernel coalesces repeats of
     /// one standard signal; that is fine for every signal we handle).
     func drain() throws(PosixError) -> [Signal] {
         var out: [Signal] = []
-        var info = cshim_siginfo()
-        while true {
-            let r = cshim_signalfd_read(fd, &info)
-            if r == 0 { return out }
-            if r < 0 { throw PosixError(call: "read(signalfd)", errno: errno) }
-            if let signal = Signal(number: info.signo) { out.append(signal) }
+        while let signo = try Posix.readSignal(fd) {
+            if let signal = Signal(number: signo) { out.append(signal) }
         }
+        return out
     }
 
     func close() { Posix.close(fd) }
@@ -67,15 +67,13 @@ final class SignalSource {
     /// between, so a TERM that races the child's birth is queued, not fatal.
     static func resetInChild(closing inherited: SignalSource?, keepBlocked: [Signal]) {
         inherited?.close()
-        for signal in Signal.allCases { Glibc.signal(signal.number, SIG_DFL) }
-        var set = sigset_t()
-        sigemptyset(&set)
-        for signal in keepBlocked { sigaddset(&set, signal.number) }
-        sigprocmask(SIG_SETMASK, &set, nil)
+        for signal in Signal.allCases { Posix.setDisposition(signal.number, SIG_DFL) }
+        // Cannot fail with a valid `how`; a child left with the parent's mask would still read its signalfd.
+        try? Posix.setSignalMask(SIG_SETMASK, set(of: keepBlocked))
     }
 
     /// Neither process wants SIGPIPE: a vanished peer is an EPIPE return value.
     static func ignoreSIGPIPE() {
-        Glibc.signal(SIGPIPE, SIG_IGN)
+        Posix.setDisposition(SIGPIPE, SIG_IGN)
     }
 }

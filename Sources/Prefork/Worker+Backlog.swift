@@ -1,3 +1,8 @@
+/// While paused, the listener stays in the epoll set as a non-exclusive
+/// one-shot (ListenerState.paused): it wakes this worker once when a
+/// connection is queued, and takes no exclusive wakeup away from the workers
+/// that can accept.
+///
 /// Making room for a connection that waits in the backlog while this worker
 /// is paused: it closes its idle keep-alive connections, as nginx reuses
 /// keep-alive connections when it runs out of them (ngx_drain_connections).
@@ -19,13 +24,6 @@ extension Worker {
     /// and how long a keep-alive connection must have been idle to be closed.
     static let backlogGrace: Duration = .milliseconds(20)
 
-    /// While paused, the listener stays in the epoll set as a non-exclusive
-    /// one-shot: it wakes this worker once when a connection is queued, and
-    /// takes no exclusive wakeup away from the workers that can accept.
-    func watchBacklog() {
-        try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.oneShot)
-    }
-
     /// The watch fired: look again once the grace is over.
     func backlogSeen(now: Instant) {
         let at = now + Self.backlogGrace
@@ -39,13 +37,13 @@ extension Worker {
     func checkBacklog(now: Instant) {
         guard let at = backlogCheckAt, at <= now else { return }
         backlogCheckAt = nil
-        guard acceptPaused, !draining, !listenerClosed else { return }
+        guard listener == .paused else { return }
         if AcceptNudge.backlogPending(setup.listenerFD) {
             for case let connection? in connections where connection.isReclaimable(now: now, idleFor: Self.backlogGrace) {
                 close(connection)
             }
         }
-        if acceptPaused { try? epoll.modify(setup.listenerFD, Epoll.readable | Epoll.oneShot) }
+        if listener == .paused { rearmBacklogWatch() }
     }
 }
 
@@ -56,5 +54,17 @@ extension Connection {
     /// response is a failure clients do not retry.
     func isReclaimable(now: Instant, idleFor: Duration) -> Bool {
         isIdle && responses > 0 && phaseSince + idleFor <= now
+    }
+}
+
+extension Worker {
+    /// The one-shot watch fired and was disarmed: arm it again.
+    func rearmBacklogWatch() {
+        do {
+            try epoll.modify(setup.listenerFD, Epoll.readable | Epoll.oneShot)
+        } catch {
+            log.error("listener_watch_failed", metadata: ["error": "\(error)"])
+            beginDrain(reason: "listener_watch_failed")
+        }
     }
 }

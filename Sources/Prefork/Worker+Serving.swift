@@ -6,7 +6,7 @@ extension Worker {
     static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     func connectionEvent(_ connection: Connection, events: UInt32) {
-        if connection.lingerUntil != nil {
+        if connection.isLingering {
             discardInput(connection)
             return
         }
@@ -50,7 +50,7 @@ extension Worker {
     /// writes. Stops at a delayed reply so later responses cannot overtake it.
     func serve(_ connection: Connection) {
         let now = Instant.now()
-        while connection.delayed == nil && connection.file == nil && !connection.closeAfterWrite {
+        while connection.isOpen && connection.file == nil {
             do {
                 let request = try connection.parser.next()
                 if connection.parser.expectsContinue {
@@ -66,14 +66,15 @@ extension Worker {
             }
         }
         connection.trackPhase(now: now)
+        if connection.claim == .none && connection.phase == .body { holdClaim(connection) }  // a head is complete
         // The last unit is taken: stop accepting now. This connection is not
         // idle (it owes a response), so the drain leaves it to finish.
         if budget.isSpent { beginDrain(reason: "lifetime") }
-        if connection.inputClosed && connection.delayed == nil {
+        if connection.inputClosed && connection.isOpen {
             // The peer is done sending: nothing more can complete.
-            connection.closeAfterWrite = true
+            connection.state = .closing
         }
-        if draining && connection.isIdle { connection.closeAfterWrite = true }
+        if draining && connection.isIdle { connection.state = .closing }
         flush(connection)
     }
 
@@ -95,7 +96,7 @@ extension Worker {
         let facts = Connection.RequestFacts(version: request.version, keepAlive: request.keepAlive, headOnly: request.isHead,
                                             access: accessLog?.capture(request, started: started))
         if let delay = reply.delay {
-            connection.delayed = .init(response: reply.response, request: facts, served: served, due: now + delay, file: reply.file)
+            connection.state = .delaying(.init(response: reply.response, request: facts, served: served, due: now + delay, file: reply.file))
             return
         }
         write(reply.response, file: reply.file, for: facts, served: served, on: connection)
@@ -113,16 +114,17 @@ extension Worker {
     /// its connection closes before any byte of a response to it.
     private func reserveUnit(for connection: Connection) -> Int? {
         guard let served = budget.reserve() else {
-            connection.closeAfterWrite = true
+            connection.state = .closing
             return nil
         }
+        if connection.claim != .held { holdClaim(connection) }
         scoreboard.setServed(slot: slot, served)
         return served
     }
 
     func deliverDelayed(_ connection: Connection, now: Instant) {
-        guard let delayed = connection.delayed else { return }
-        connection.delayed = nil
+        guard let delayed = connection.delayedReply else { return }
+        connection.state = .open
         write(delayed.response, file: delayed.file, for: delayed.request, served: delayed.served, on: connection)
         serve(connection)  // requests pipelined behind it, and the write
     }
@@ -135,8 +137,8 @@ extension Worker {
     private func write(
         _ response: Response, file: FileBody? = nil, for request: Connection.RequestFacts, served: Int, on connection: Connection
     ) {
-        let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: servingConnections) && !connection.inputClosed
-        if !keepAlive { connection.closeAfterWrite = true }
+        let keepAlive = request.keepAlive && !draining && !budget.isEnding(connections: claimingConnections) && !connection.inputClosed
+        if !keepAlive { connection.state = .closing }
         // TCP_NODELAY only once a connection stays open for another response
         // (where Nagle could hold a small write back behind an unacked one): a
         // connection-per-request response is one write followed by close.
@@ -191,7 +193,7 @@ extension Worker {
             connection.pollingWrite = false
             updateInterest(connection)
         }
-        if connection.closeAfterWrite && connection.delayed == nil {
+        if connection.isClosing {
             close(connection)
             return
         }
@@ -232,8 +234,10 @@ extension Worker {
 
     /// Registers what the connection waits for: input until the peer's EOF,
     /// output while a write is blocked.
+    /// A connection epoll cannot watch (ENOMEM, or a bug) could never finish:
+    /// it is closed at once.
     private func updateInterest(_ connection: Connection) {
-        try? register(connection, interest(connection))
+        do { try register(connection, interest(connection)) } catch { abort(connection) }
     }
 
     func interest(_ connection: Connection) -> UInt32 {

@@ -28,6 +28,9 @@ final class Worker {
     var handler: any RequestHandler
     let builtins: BuiltinRoutes
     let accessLog: AccessLog?
+    let logs: LogBackPressure
+    let knobs: EngineKnobs
+    var loopErrors = LoopErrors()
     /// getpeername at accept: the access log or the loopback rule needs it.
     let readsPeer: Bool
     let epoll: Epoll
@@ -43,10 +46,12 @@ final class Worker {
     /// Of those, connections closing (lingering): they need no more units.
     var lingeringConnections = 0
     var servingConnections: Int { liveConnections - lingeringConnections }
+    /// Of the serving ones, connections that claim no lifetime unit (Worker+UnitClaims).
+    var unclaimedConnections = 0
     /// How long a closing connection waits for the peer's EOF.
     static let lingerTime: Duration = .milliseconds(200)
-    /// Listener registered in epoll (false while at --worker-connections).
-    var acceptPaused = false
+    /// The worker's relation to the shared listener (Worker+Listener).
+    var listener = ListenerState.accepting
     /// When the listener was last moved to the back of the wait queue.
     var lastRequeue: Instant?
     var eagerRead = EagerRead()
@@ -54,9 +59,11 @@ final class Worker {
     /// A connection was seen queued while paused: check again then (see
     /// Worker+Backlog).
     var backlogCheckAt: Instant?
-    var listenerClosed = false
-    /// Stopping: no new connections, idle ones closed, the rest finish.
-    var draining = false
+    /// Stopping: no new connections, idle ones closed, the rest finish. The
+    /// listener is closed from the first moment of a drain to the exit.
+    var draining: Bool { listener == .closed }
+    /// An accept4 failure was logged; the next successful accept ends the episode.
+    var acceptErrorEpisode = false
     /// Earliest deadline among connections: the timer scan runs only then.
     var nextTimerCheck = Instant(nanoseconds: .max)
     /// Longest epoll wait, so the heartbeat stays fresh (nanoseconds).
@@ -86,11 +93,13 @@ final class Worker {
         let config = setup.config
         self.builtins = BuiltinRoutes(config: config, scoreboard: setup.scoreboard)
         self.accessLog = setup.accessLog
+        self.logs = LogBackPressure(eventLog: setup.eventLog, accessLog: setup.accessLog)
+        self.knobs = setup.config.knobs
         self.readsPeer = setup.accessLog != nil || !config.statusFromAnywhere
         self.timeouts = ConnectionTimeouts(config)
         self.limits = ParserLimits(maxBody: config.maxBody)
         self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,
-                                     extra: config.plantedDefect == .extraRequest ? 1 : 0)
+                                     extra: config.knobs.extraLifetimeUnits)
         self.heartbeatNanos = ConnectionTimeouts.nanoseconds(min((config.timeout ?? .seconds(2)) / 2, .seconds(1)))
         self.signals = try SignalSource(Self.signals)
         self.epoll = try Epoll()
@@ -113,8 +122,10 @@ final class Worker {
             let now = Instant.now()
             scoreboard.beat(slot: slot, at: now)
             if draining && liveConnections == 0 { _exit(WorkerExit.ok) }
+            logs.turn(log: log)
             // In nanoseconds: Duration arithmetic costs 128-bit multiplies per turn.
-            let wake = min(nextTimerCheck, now.after(heartbeatNanos))
+            var wake = min(nextTimerCheck, now.after(heartbeatNanos))
+            if logs.needsTurn { wake = min(wake, now.after(UInt64(LogBackPressure.retryMs) * 1_000_000)) }
             let waitNs = wake.nanoseconds > now.nanoseconds ? wake.nanoseconds - now.nanoseconds : 0
             do {
                 try epoll.wait(timeoutMs: Int32(clamping: (waitNs + 999_999) / 1_000_000)) { fd, events in
@@ -129,16 +140,28 @@ final class Worker {
     }
 
     private func dispatch(fd: Int32, events: UInt32) {
-        if fd == setup.listenerFD && !listenerClosed {
-            if acceptPaused { backlogSeen(now: .now()) } else { acceptConnections(drain: false) }
+        if fd == setup.listenerFD && listener != .closed {  // once closed, the number may be reused
+            listenerEvent()
         } else if fd == signals.fd {
-            for signal in (try? signals.drain()) ?? [] { handle(signal) }
+            readSignals()
         } else if fd == setup.nudge.fd {
-            if !acceptPaused && !listenerClosed { acceptConnections(drain: true) }
+            if listener == .accepting { acceptConnections(drain: true) }
         } else if fd == setup.masterPipe {
             masterGone()
         } else if let connection = connection(for: fd) {
             connectionEvent(connection, events: events)
+        }
+    }
+
+    /// A signalfd that fails (a bug) would leave the worker deaf to TERM:
+    /// it drains instead (logged once), and the master refills the slot.
+    private func readSignals() {
+        do {
+            for signal in try signals.drain() { handle(signal) }
+        } catch {
+            loopErrors.report(error, action: "drain", log: log)
+            epoll.remove(signals.fd)
+            beginDrain(reason: "signalfd_failed")
         }
     }
 
@@ -163,73 +186,10 @@ final class Worker {
         if getppid() != setup.masterPid { beginDrain(reason: "master_gone") }
     }
 
-    // MARK: - Accepting
-
-    /// Room for one more connection: under --worker-connections, and, with a
-    /// lifetime, more units left than connections already open, so every
-    /// accepted connection can be answered at least once (a connection
-    /// accepted and then closed unanswered would fail on a fresh connect,
-    /// which clients do not retry).
-    var canAccept: Bool {
-        guard !draining, !listenerClosed, servingConnections < setup.config.workerConnections else { return false }
-        return budget.remaining.map { $0 > servingConnections } ?? true
-    }
-
-    /// Accepts one connection per listener event, as nginx without
-    /// multi_accept: the listener is level-triggered in our epoll set, so a
-    /// deeper backlog is reported again on the next wait, and a lone
-    /// connection costs no accept4 that fails with EAGAIN. A worker that
-    /// stops accepting with connections still queued hands them off
-    /// (`handOffBacklog`, the nudge); a nudged worker (`drain`) takes all it
-    /// can, because the listener may not be on its ready list.
-    private func acceptConnections(drain: Bool) {
-        var storage = sockaddr_storage()
-        while canAccept {
-            let fd: Int32
-            do {
-                let peer = readsPeer
-                let listener = setup.listenerFD
-                let result = try withUnsafeMutablePointer(to: &storage) { p throws(PosixError) in
-                    try Posix.accept(listener, peer: peer ? p : nil)
-                }
-                guard let next = result else { break }
-                fd = next
-            } catch {
-                log.error("accept_failed", metadata: ["error": "\(error)"])
-                break
-            }
-            open(fd, peer: readsPeer ? PeerAddress.of(storage) : nil)
-            if !drain { break }
-        }
-        if !canAccept { pauseAccepting() }
-    }
-
-    /// With EPOLLEXCLUSIVE the kernel wakes the first idle waiter on the
-    /// socket's wait queue, so the same idle worker would take every new
-    /// connection. Re-registering moves this worker to the back of the queue.
-    /// A worker does it when its last connection closes: sequential clients
-    /// then rotate over the idle workers (their lifetimes wear evenly, as with
-    /// the seed's blocking accept; `curl` twice shows two pids).
-    ///
-    /// Not on accept: under load, connections are better kept together. On 2
-    /// cores shared with the client, wrk's 16 keep-alive connections on one
-    /// worker gave 85-103k req/s with p99 0.3-0.6 ms; spread over three or
-    /// four, 49-66k and 2-4 ms: more runnable workers contend for the cores. A busy worker is skipped by the exclusive
-    /// wakeup anyway, so load still spreads once one worker cannot keep up.
-    /// At most every `requeueNanos` (the first time always): under
-    /// Connection: close load a worker goes idle after nearly every request,
-    /// and the DEL + ADD pair after each cost about 5% of its CPU.
-    func requeueWhenIdle() {
-        guard liveConnections == 0, !acceptPaused, !listenerClosed else { return }
+    func open(_ fd: Int32, peer: PeerAddress?) {
         let now = Instant.now()
-        if let last = lastRequeue, now < last.after(Self.requeueNanos) { return }
-        lastRequeue = now
-        epoll.remove(setup.listenerFD)
-        try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
-    }
-
-    private func open(_ fd: Int32, peer: PeerAddress?) {
-        let connection = Connection(fd: fd, limits: limits, now: .now())
+        let connection = Connection(fd: fd, limits: limits, now: now)
+        connection.claim = initialClaim(now: now)
         if let peer { connection.peer = peer }
         if Int(fd) >= connections.count {
             connections += Array(repeating: nil, count: Int(fd) + 1 - connections.count + 64)
@@ -266,46 +226,15 @@ final class Worker {
         }
     }
 
-    private func pauseAccepting() {
-        guard !acceptPaused, !listenerClosed else { return }
-        acceptPaused = true
-        epoll.remove(setup.listenerFD)
-        watchBacklog()
-        handOffBacklog()
-    }
-
-    /// We stop accepting: if connections are still queued, wake the others
-    /// (EPOLLEXCLUSIVE woke only us for them).
-    private func handOffBacklog() {
-        if AcceptNudge.backlogPending(setup.listenerFD) { setup.nudge.wakeOthers() }
-    }
-
-    func resumeAccepting() {
-        guard acceptPaused, canAccept else { return }
-        acceptPaused = false
-        epoll.remove(setup.listenerFD)  // the backlog watch
-        try? epoll.add(setup.listenerFD, Epoll.readable | Epoll.exclusive)
-    }
-
-    /// Stops accepting for good: queued connections stay in the shared
-    /// backlog for the other workers.
-    private func closeListener() {
-        guard !listenerClosed else { return }
-        listenerClosed = true
-        epoll.remove(setup.listenerFD)  // registered to accept, or as the backlog watch
-        handOffBacklog()
-        Posix.close(setup.listenerFD)
-    }
-
     /// TERM, master death or a spent lifetime: stop accepting, close idle
     /// connections, let the others finish (their responses say close).
     func beginDrain(reason: String) {
         guard !draining else { return }
-        draining = true
         closeListener()
         scoreboard.setState(slot: slot, .draining)
         log.info("worker_draining", metadata: ["reason": "\(reason)", "served": "\(budget.reserved)"])
-        for case let connection? in connections where connection.isIdle { close(connection) }
+        // Idle ones, and fresh ones that claim no unit: no unit is left to answer them.
+        for case let connection? in connections where connection.isIdle || connection.claim == .none { close(connection) }
     }
 
     // MARK: - Timers
@@ -319,12 +248,18 @@ final class Worker {
         guard now >= nextTimerCheck else { return }
         nextTimerCheck = Instant(nanoseconds: .max)
         checkBacklog(now: now)
+        endAcceptBackoff(now: now)
         for case let connection? in connections {
+            if connection.deadline <= now && connection.claimExpired(now: now) {
+                expireClaim(connection)
+                guard connections[Int(connection.fd)] === connection else { continue }
+                connection.deadline = connection.computeDeadline(timeouts)
+            }
             if connection.deadline <= now {
-                if connection.lingerUntil != nil {
+                if connection.isLingering {
                     abort(connection)  // lingered long enough
                     continue
-                } else if connection.delayed != nil {
+                } else if connection.delayedReply != nil {
                     deliverDelayed(connection, now: now)
                 } else {
                     close(connection)  // header, body, idle or write timeout
@@ -336,6 +271,7 @@ final class Worker {
             }
         }
         if let at = backlogCheckAt, at < nextTimerCheck { nextTimerCheck = at }
+        if case .backingOff(let at) = listener, at < nextTimerCheck { nextTimerCheck = at }
     }
 
     func connection(for fd: Int32) -> Connection? {
@@ -347,7 +283,7 @@ final class Worker {
     /// input. Closing with unread input would send RST, which can destroy a
     /// response not yet read and turns a retryable EOF into a send error.
     func close(_ connection: Connection) {
-        guard connections[Int(connection.fd)] === connection, connection.lingerUntil == nil else { return }
+        guard connections[Int(connection.fd)] === connection, !connection.isLingering else { return }
         if connection.inputClosed { abort(connection); return }  // the peer is done: nothing can cross
         // The client said this was its last request (Connection: close, or
         // HTTP/1.0 without keep-alive; RFC 9112 9.6: it sends nothing after)
@@ -356,12 +292,18 @@ final class Worker {
         // and four syscalls per connection. Server-initiated closes (lifetime,
         // drain, timeouts) still linger: there a request may be under way.
         if connection.clientClosing && connection.parser.phase == .idle { abort(connection); return }
-        shutdown(connection.fd, Int32(SHUT_WR))
-        connection.lingerUntil = .now() + Self.lingerTime
-        connection.releaseBodies()
+        Posix.shutdownWrite(connection.fd)
+        dropClaim(connection)
+        connection.releaseBodies()  // before: it ends a delay
+        connection.state = .lingering(until: .now() + Self.lingerTime)
         connection.pollingWrite = false
         lingeringConnections += 1
-        try? register(connection, Epoll.readable | Epoll.peerClosed)
+        do {
+            try register(connection, Epoll.readable | Epoll.peerClosed)
+        } catch {
+            abort(connection)  // cannot watch for the peer's EOF: close now (ENOMEM, or a bug)
+            return
+        }
         refreshDeadline(connection)
         discardInput(connection)
         resumeAccepting()
@@ -387,7 +329,8 @@ final class Worker {
         guard connections[Int(connection.fd)] === connection else { return }
         connections[Int(connection.fd)] = nil
         liveConnections -= 1
-        if connection.lingerUntil != nil { lingeringConnections -= 1 }
+        if connection.isLingering { lingeringConnections -= 1 }
+        dropClaim(connection)
         connection.releaseBodies()
         // No epoll.remove: closing the worker's only descriptor of the socket
         // takes it out of the epoll set (saves an epoll_ctl per connection).

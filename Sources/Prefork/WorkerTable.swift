@@ -2,7 +2,7 @@
 
 /// Why a worker left, as logged (`reason=`) and counted. The raw values are a
 /// contract: log readers and the suite match on them.
-public enum ExitReason: String, Sendable {
+enum ExitReason: String, Sendable {
     case retired, stopped, crashed
     case killedByTimeout = "killed_by_timeout"
     case bootFailed = "boot_failed"
@@ -40,6 +40,9 @@ struct SupervisorPolicy: Equatable {
     var crashWindow: Duration = .seconds(1)
     var backoffInitial: Duration = .milliseconds(10)
     var backoffMax: Duration = .seconds(5)
+    /// Empty slots are refilled after the ready line too (always, but for
+    /// the planted `no-respawn` defect).
+    var refillsAfterReady = true
 }
 
 /// The master's process table as plain data (after nginx's ngx_processes):
@@ -55,7 +58,9 @@ struct WorkerTable {
         case finished
     }
 
-    struct Worker: Equatable {
+    /// A live worker process as the table knows it (named so as not to shadow
+    /// the `Worker` class, which is the process itself).
+    struct Child: Equatable {
         var pid: pid_t
         var spawnedAt: Instant
         /// We sent it TERM (shutdown or TTOU) or KILL (escalation): its exit is a stop.
@@ -65,7 +70,7 @@ struct WorkerTable {
 
     struct Slot: Equatable {
         var generation = 0
-        var worker: Worker?
+        var worker: Child?
         /// While backing off: not before this instant. nil = respawn at once.
         var respawnAt: Instant?
         /// Consecutive crash-loop deaths; drives the exponential delay.
@@ -80,6 +85,14 @@ struct WorkerTable {
     private(set) var listenerOpen = true
     /// The worker count the operator asked for (TTIN/TTOU move it).
     private(set) var desired: Int
+    /// The ready line is out (see `SupervisorPolicy.refillsAfterReady`).
+    private(set) var isReady = false
+    /// The master's own recent pauses (PauseDetector): a heartbeat older than
+    /// a pause's end is judged without that pause's length, because nobody in
+    /// a frozen group could beat while the clock ran. The last few suffice: a
+    /// worker that beats (every timeout / 2 at most) leaves them behind.
+    private(set) var pauses: [(resumedAt: Instant, length: Duration)] = []
+    static let pausesKept = 8
 
     init(policy: SupervisorPolicy) {
         self.policy = policy
@@ -87,7 +100,7 @@ struct WorkerTable {
         self.slots = Array(repeating: Slot(), count: policy.workers)
     }
 
-    var liveWorkers: [(slot: Int, worker: Worker)] {
+    var liveWorkers: [(slot: Int, worker: Child)] {
         slots.indices.compactMap { i in slots[i].worker.map { (i, $0) } }
     }
     var liveCount: Int { slots.reduce(0) { $0 + ($1.worker == nil ? 0 : 1) } }
@@ -99,17 +112,25 @@ struct WorkerTable {
 
     // MARK: - Inputs
 
-    /// The master forked `pid` for `slot`.
+    /// The master forked `pid` for `slot` (after a `.spawn` action for it).
     mutating func spawned(slot: Int, pid: pid_t, now: Instant) {
+        assert(slots.indices.contains(slot) && slots[slot].spawning, "spawned(slot: \(slot)): no spawn was asked for it")
+        assert(slots[slot].worker == nil, "spawned(slot: \(slot)): the slot already has pid \(slots[slot].worker!.pid)")
         slots[slot].spawning = false
-        slots[slot].worker = Worker(pid: pid, spawnedAt: now)
+        slots[slot].worker = Child(pid: pid, spawnedAt: now)
     }
 
     /// fork() failed: treat it like a crash at boot, so a resource shortage
     /// backs off instead of spinning.
     mutating func spawnFailed(slot: Int, now: Instant) -> [SupervisorAction] {
+        assert(slots.indices.contains(slot) && slots[slot].spawning, "spawnFailed(slot: \(slot)): no spawn was asked for it")
         slots[slot].spawning = false
         return backOff(slot: slot, now: now)
+    }
+
+    /// The ready line went out.
+    mutating func markReady() {
+        isReady = true
     }
 
     /// A child was reaped.
@@ -143,19 +164,47 @@ struct WorkerTable {
             listenerOpen = false
             actions.append(.closeListener)
         }
-        if graceful && phase == .running {
+        switch phase {
+        case .running where graceful:
             phase = .draining(deadline: now + policy.gracefulTimeout)
             actions += signalLive(SIGTERM)
-        } else if phase != .finished {
+        case .running, .draining, .halting:
+            // Immediate, or a second request while draining; KILL again is harmless.
             phase = .halting
             actions += signalLive(SIGKILL)
+        case .finished:
+            break
         }
         return actions + finishIfDone()
     }
 
+    /// The master did not run for `paused` up to `now` (its own wait overshot
+    /// its deadline; see PauseDetector). Workers frozen with it could not beat
+    /// meanwhile, so that time is not held against their heartbeats. A worker
+    /// stopped while the master runs is still judged on time.
+    mutating func masterResumed(now: Instant, paused: Duration) {
+        pauses.append((now, paused))
+        if pauses.count > Self.pausesKept { pauses.removeFirst() }
+    }
+
+    /// How old a heartbeat is, less the part of each of the master's pauses
+    /// that came after it.
+    func heartbeatAge(_ lastSign: Instant, now: Instant) -> Duration {
+        var age = now.since(lastSign)
+        for pause in pauses where pause.resumedAt > lastSign {
+            let start = pause.resumedAt + (.zero - pause.length)
+            let overlap = pause.resumedAt.since(max(start, lastSign))
+            age = age > overlap ? age - overlap : .zero
+        }
+        return age
+    }
+
     /// TTIN (+1) / TTOU (-1). Never below one worker, never above maxWorkers.
     mutating func resize(by delta: Int, now: Instant) -> [SupervisorAction] {
-        guard phase == .running else { return [] }
+        switch phase {
+        case .running: break
+        case .draining, .halting, .finished: return []  // stopping: the count no longer matters
+        }
         let target = min(max(desired + delta, 1), policy.maxWorkers)
         guard target != desired else { return [] }
         var actions: [SupervisorAction] = []
@@ -219,7 +268,7 @@ struct WorkerTable {
 
     // MARK: - Decisions
 
-    static func reason(for worker: Worker, status: TerminationStatus) -> ExitReason {
+    static func reason(for worker: Child, status: TerminationStatus) -> ExitReason {
         if worker.killedForTimeout { return .killedByTimeout }
         switch status {
         case .exited(0): return worker.stopRequested ? .stopped : .retired
@@ -234,7 +283,10 @@ struct WorkerTable {
     /// the desired count that has no worker (and none on the way) gets one as
     /// soon as its backoff, if any, has passed.
     private mutating func refill(now: Instant) -> [SupervisorAction] {
-        guard phase == .running else { return [] }
+        switch phase {
+        case .running where !isReady || policy.refillsAfterReady: break
+        case .running, .draining, .halting, .finished: return []
+        }
         var actions: [SupervisorAction] = []
         for index in 0..<desired {
             let slot = slots[index]
@@ -262,7 +314,7 @@ struct WorkerTable {
         for index in slots.indices {
             guard let worker = slots[index].worker, !worker.killedForTimeout else { continue }
             let lastSign = max(heartbeat(index) ?? worker.spawnedAt, worker.spawnedAt)
-            let age = now.since(lastSign)
+            let age = heartbeatAge(lastSign, now: now)
             guard age > timeout else { continue }
             slots[index].worker?.killedForTimeout = true
             actions.append(.event(.killedByTimeout(pid: worker.pid, slot: index, heartbeatAge: age)))

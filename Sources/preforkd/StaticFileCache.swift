@@ -1,5 +1,6 @@
 @preconcurrency import Glibc
 import HTTP1
+import Prefork
 
 /// A worker's memo of the files `--root` has served, keyed by the request's
 /// path: the resolved file path, its inside-the-root verdict, the prebuilt
@@ -59,8 +60,7 @@ struct StaticFileCache {
     mutating func lookup(_ key: String, sendfileAbove threshold: Int) -> Entry? {
         guard let entry = entries[key] else { return nil }
         if entry.size > threshold { return entry }
-        var info = stat()
-        if stat(entry.path, &info) == 0 && Identity(info) == entry.identity { return entry }
+        if let info = Posix.fileInfo(path: entry.path), Identity(info) == entry.identity { return entry }
         remove(key)
         return nil
     }

@@ -92,11 +92,9 @@ struct StaticFiles: RequestHandler {
             return Reply(entry.notModified)
         }
         if entry.hasBody { return Reply(entry.ok) }
-        let fd = open(entry.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        var info = stat()
-        guard fstat(fd, &info) == 0, StaticFileCache.Identity(info) == entry.identity else {
-            close(fd)
+        guard let fd = try? Posix.open(entry.path, O_RDONLY) else { return nil }  // gone or unreadable: checked afresh
+        guard let info = try? Posix.fileInfo(fd), StaticFileCache.Identity(info) == entry.identity else {
+            Posix.close(fd)
             return nil
         }
         return Reply(entry.ok, file: FileBody(fd: fd, length: entry.size))
@@ -143,22 +141,21 @@ struct StaticFiles: RequestHandler {
         }
     }
 
+    /// stat(2) following symlinks (the real-path check decides about them).
     private static func fileInfo(_ path: String) -> stat? {
-        var info = Glibc.stat()
-        return lstatOrStat(path, &info) == 0 ? info : nil
+        Posix.fileInfo(path: path)
     }
 
+    /// The whole file, or nil when it cannot be read or changed size meanwhile.
     private static func read(_ path: String, size: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard let fd = try? Posix.open(path, O_RDONLY) else { return nil }
+        defer { Posix.close(fd) }
         var offset = 0
         // No zero fill: the bytes are read straight into the array's storage.
         let body = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             while offset < size {
-                let n = Glibc.read(fd, buffer.baseAddress! + offset, size - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
+                let rest = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[offset..<size])
+                guard let n = try? Posix.read(fd, rest), n > 0 else { break }  // a regular file never says EAGAIN
                 offset += n
             }
             count = offset
@@ -169,11 +166,6 @@ struct StaticFiles: RequestHandler {
     static func text(_ status: Int, _ body: String, extra: [(String, String)] = []) -> Response {
         Response(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + extra, body: Array(body.utf8))
     }
-}
-
-/// stat(2) following symlinks (the real-path check decides about them).
-private func lstatOrStat(_ path: String, _ info: inout stat) -> Int32 {
-    stat(path, &info)
 }
 
 enum StaticFilesError: Error, CustomStringConvertible {

@@ -199,3 +199,37 @@ import Testing
         #expect(Self.spawns(table.tick(now: Self.at(10), heartbeat: { _ in nil })) == [0])
     }
 }
+
+/// The planted no-respawn defect goes through the table's policy, not around it.
+@Suite struct RefillPolicyTests {
+    @Test func noRefillAfterReadyWhenThePolicySaysSo() {
+        var policy = SupervisorPolicy(workers: 2, timeout: nil, gracefulTimeout: .seconds(5))
+        policy.refillsAfterReady = false
+        var table = WorkerTable(policy: policy)
+        let t0 = WorkerTableTests.t0
+        #expect(WorkerTableTests.spawns(table.tick(now: t0, heartbeat: { _ in nil })) == [0, 1], "booting: slots fill")
+        table.spawned(slot: 0, pid: 100, now: t0)
+        table.spawned(slot: 1, pid: 101, now: t0)
+        // A death before the ready line is refilled...
+        #expect(WorkerTableTests.spawns(table.exited(pid: 100, status: .signaled(SIGKILL), now: WorkerTableTests.at(2000))) == [0])
+        table.spawned(slot: 0, pid: 102, now: WorkerTableTests.at(2000))
+        table.markReady()
+        // ...one after it is not, and the slot stays empty without a spawn pending.
+        #expect(WorkerTableTests.spawns(table.exited(pid: 101, status: .signaled(SIGKILL), now: WorkerTableTests.at(4000))).isEmpty)
+        #expect(WorkerTableTests.spawns(table.tick(now: WorkerTableTests.at(9000), heartbeat: { _ in nil })).isEmpty)
+        #expect(table.slots[1].worker == nil && !table.slots[1].spawning)
+    }
+
+    @Test func productionPolicyRefillsAfterReady() {
+        var table = WorkerTableTests.running(2)
+        table.markReady()
+        #expect(WorkerTableTests.spawns(table.exited(pid: 101, status: .signaled(SIGKILL), now: WorkerTableTests.at(4000))) == [1])
+    }
+
+    @Test func scoreboardCountersAndFieldsDoNotOverlap() {
+        let counters = Scoreboard.Counter.allCases.map(\.rawValue)
+        let fields = Scoreboard.Field.allCases.map(\.rawValue)
+        #expect(Set(counters).isDisjoint(with: fields))
+        #expect((counters + fields).allSatisfy { $0 >= 0 && $0 < Scoreboard.headerWords })
+    }
+}

@@ -2,31 +2,31 @@
 
 /// A point on CLOCK_MONOTONIC in nanoseconds. Plain data so WorkerTable can be
 /// tested with made-up times, and so the scoreboard can store it in one word.
-public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
-    public var nanoseconds: UInt64
+struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
+    var nanoseconds: UInt64
 
-    public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
+    init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
     /// The monotonic clock now (vDSO: no syscall on the hot path).
-    public static func now() -> Instant {
+    static func now() -> Instant {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Instant(nanoseconds: UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec))
     }
 
-    public static func < (a: Instant, b: Instant) -> Bool { a.nanoseconds < b.nanoseconds }
+    static func < (a: Instant, b: Instant) -> Bool { a.nanoseconds < b.nanoseconds }
 
-    public static func + (a: Instant, d: Duration) -> Instant {
+    static func + (a: Instant, d: Duration) -> Instant {
         let ns = d.nanosecondsClamped
         return Instant(nanoseconds: ns >= 0 ? a.nanoseconds &+ UInt64(ns) : a.nanoseconds &- UInt64(-ns))
     }
 
     /// Time from `earlier` to self; zero if `earlier` is later.
-    public func since(_ earlier: Instant) -> Duration {
+    func since(_ earlier: Instant) -> Duration {
         nanoseconds >= earlier.nanoseconds ? .nanoseconds(Int64(nanoseconds - earlier.nanoseconds)) : .zero
     }
 
-    public var description: String { "\(nanoseconds)ns" }
+    var description: String { "\(nanoseconds)ns" }
 }
 
 extension Duration {
