@@ -54,7 +54,7 @@ let package = Package(
         // Client side.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
-        .target(name: "Curl", dependencies: ["CCurl", "CCurlShim"]),
+        .target(name: "Curl", dependencies: ["CCurl", "CCurlShim", "Harness"]),
         .target(name: "Harness", dependencies: ["CShims"]),
         .target(
             name: "Chaos",
@@ -70,8 +70,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The HTTP/1.1 conformance table: raw sockets and its own response reader, never HTTP1.
-        .target(name: "Conformance"),
+        // The HTTP/1.1 conformance table: Harness's raw client socket and its own response reader, never HTTP1.
+        .target(name: "Conformance", dependencies: ["Harness"]),
         .executableTarget(
             name: "conformance-run",
             dependencies: [

@@ -1,3 +1,4 @@
+import Harness
 @preconcurrency import Glibc
 
 /// RFC 9112 §9.5–9.6: timeouts, many idle connections, resets. Plus every
@@ -83,10 +84,10 @@ enum RobustnessCases {
             for _ in 0..<3 {
                 let b = try RawSocket(host: c.host, port: c.port, timeout: c.options.caseTimeout)
                 b.send(Array(Build.post(c, headers: "Content-Length: 100\r\n", body: "partial").utf8))
-                usleep(50_000)
+                Sys.sleep(0.05)
                 b.resetClose()
             }
-            usleep(100_000)
+            Sys.sleep(0.1)
             if firstA.end == .open {
                 a.send(Array(Build.get(c).utf8))
                 let again = c.exchange.collect(a, heads: [false], expected: 1, start: Clock.now())

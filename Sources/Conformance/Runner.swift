@@ -1,3 +1,4 @@
+import Harness
 import Foundation
 
 /// Where a run points: parsed from "http://127.0.0.1:PORT/path".
@@ -25,7 +26,7 @@ public struct TargetURL: Sendable, Equatable {
 /// worker threads, serialised by a lock), for live output.
 public func runConformance(baseURL: String, options: ConformanceOptions = ConformanceOptions(),
                            onResult: (@Sendable (CaseResult) -> Void)? = nil) throws -> ConformanceReport {
-    guard let target = TargetURL(baseURL) else { throw SocketError(call: "parse URL \(baseURL)", errno: EINVAL) }
+    guard let target = TargetURL(baseURL) else { throw SystemCallError(call: "parse URL \(baseURL)", errno: EINVAL) }
     var ctx = CaseContext(host: target.host, port: target.port, path: target.path, hasEcho: false, options: options)
     ctx.hasEcho = EchoProbe.detect(ctx)
     let cases = CaseTable.select(sections: options.sections, cases: options.cases)
@@ -84,17 +85,5 @@ enum ParallelRunner {
         return CaseResult(id: c.id, section: c.section, reference: c.reference, level: c.level, sends: c.sends,
                           passes: c.passes, outcome: v.word, detail: v.detail,
                           seconds: ((Clock.now() - start) * 1000).rounded() / 1000)
-    }
-}
-
-/// A value behind a mutex (no global mutable state, no Foundation locks on the value).
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ v: Value) { value = v }
-    func withLock<R>(_ f: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return f(&value)
     }
 }

@@ -1,3 +1,4 @@
+import Harness
 import CCurl
 import CCurlShim
 import Glibc
@@ -15,10 +16,7 @@ enum CurlGlobal {
 /// The linked libcurl's version, e.g. "7.88.1".
 public var curlVersion: String { String(cString: ccurl_version_string()) }
 
-/// CLOCK_MONOTONIC in nanoseconds: the time base of every `RequestRecord`.
+/// CLOCK_MONOTONIC in nanoseconds: the time base of every `RequestRecord`
+/// (Harness's clock, the suite's one).
 @inline(__always)
-public func monotonicNow() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
+public func monotonicNow() -> UInt64 { Sys.monotonicNanos() }

@@ -1,3 +1,4 @@
+import Harness
 import CCurl
 import CCurlShim
 import Glibc
@@ -32,7 +33,7 @@ final class MultiEvents {
         _ = ccurl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
     }
 
-    deinit { close(epfd) }
+    deinit { Sys.close(epfd) }
 
     /// Milliseconds until libcurl's timer fires (-1: no timer).
     func timerDue(now: UInt64) -> Int {

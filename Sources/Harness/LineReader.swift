@@ -44,15 +44,14 @@ final class LineReader: Sendable {
 
     /// Polls and reads once; false if nothing arrived before the wait ended.
     private static func fill(_ s: inout State, waitMs: Int32) -> Bool {
-        var pfd = pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)
-        let r = poll(&pfd, 1, waitMs)
-        if r <= 0 { return false }
+        guard let revents = try? Sys.poll(s.fd, Int16(POLLIN), timeoutMs: waitMs), revents != 0 else { return false }
         var chunk = [UInt8](repeating: 0, count: 4096)
-        let n = chunk.withUnsafeMutableBytes { read(s.fd, $0.baseAddress, $0.count) }
-        if n > 0 {
-            s.pending.append(contentsOf: chunk[..<n])
-        } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-            s.eof = true
+        let fd = s.fd
+        do {
+            let n = try chunk.withUnsafeMutableBytes { buffer throws(SystemCallError) in try Sys.read(fd, buffer) }
+            if let n, n > 0 { s.pending.append(contentsOf: chunk[..<n]) } else if n == 0 { s.eof = true }
+        } catch {
+            s.eof = true  // EIO and the like: nothing more will come
         }
         return true
     }
@@ -60,7 +59,7 @@ final class LineReader: Sendable {
     /// Closes the read end; later reads return what is buffered, then nil.
     func close() {
         state.withLock { s in
-            if s.fd >= 0 { _ = Glibc.close(s.fd); s.fd = -1 }
+            if s.fd >= 0 { Sys.close(s.fd); s.fd = -1 }
         }
     }
 

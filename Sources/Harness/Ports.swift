@@ -7,7 +7,7 @@ public enum Ports {
     public static func free() -> Int {
         do {
             let (fd, port) = try bound(listening: nil)
-            close(fd)
+            Sys.close(fd)
             return port
         } catch {
             preconditionFailure("\(error)")
@@ -16,27 +16,26 @@ public enum Ports {
 
     /// A socket listening on 127.0.0.1 at a port the kernel picks (a test
     /// server, or a port made "taken"). The caller owns and closes `fd`.
-    public static func listen(backlog: Int32 = 128) throws(HarnessError) -> (fd: Int32, port: Int) {
+    public static func listen(backlog: Int32 = 128) throws(SystemCallError) -> (fd: Int32, port: Int) {
         try bound(listening: backlog)
     }
 
     /// Binds 127.0.0.1:0, listens when `backlog` is given, reads the port back.
-    private static func bound(listening backlog: Int32?) throws(HarnessError) -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .syscall("socket", errno: errno) }
+    private static func bound(listening backlog: Int32?) throws(SystemCallError) -> (fd: Int32, port: Int) {
+        let fd = try Sys.retrying("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         var addr = loopback(port: 0)
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let failed: String? = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                if bind(fd, sa, len) != 0 { return "bind" }
-                if let backlog, Glibc.listen(fd, backlog) != 0 { return "listen" }
-                return getsockname(fd, sa, &len) != 0 ? "getsockname" : nil
+        do throws(SystemCallError) {
+            try withUnsafeMutablePointer(to: &addr) { p throws(SystemCallError) in
+                try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa throws(SystemCallError) in
+                    _ = try Sys.retrying("bind") { bind(fd, sa, len) }
+                    if let backlog { _ = try Sys.retrying("listen") { Glibc.listen(fd, backlog) } }
+                    _ = try Sys.retrying("getsockname") { getsockname(fd, sa, &len) }
+                }
             }
-        }
-        if let failed {
-            let code = errno
-            close(fd)
-            throw .syscall(failed, errno: code)
+        } catch {
+            Sys.close(fd)
+            throw error
         }
         return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
@@ -53,24 +52,12 @@ public enum Ports {
 
     /// 0 on success, else the connect errno (ETIMEDOUT on timeout, EINVAL for a bad host).
     static func connectErrno(host: String, port: Int, timeout: Double) -> Int32 {
-        var addr = loopback(port: port)
-        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { return EINVAL }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { return errno }
-        defer { close(fd) }
-        let r = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        do {
+            _ = try ClientSocket(host: host, port: port, timeout: timeout)
+            return 0
+        } catch {
+            return error.errno
         }
-        if r == 0 { return 0 }
-        guard errno == EINPROGRESS else { return errno }
-        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        var ready: Int32
-        repeat { ready = poll(&pfd, 1, Int32(timeout * 1000)) } while ready == -1 && errno == EINTR
-        guard ready > 0 else { return ETIMEDOUT }
-        var soError: Int32 = 0
-        var len = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
-        return soError
     }
 
     static func loopback(port: Int) -> sockaddr_in {

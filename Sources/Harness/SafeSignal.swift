@@ -10,13 +10,16 @@ public enum SafeSignal {
     /// support. Returns true if the signal was delivered.
     public static func send(_ signo: Int32, to pid: Int32, expectedStartTime: UInt64) -> Bool {
         guard pid > 0, ProcFS.entry(pid)?.startTime == expectedStartTime else { return false }
-        let pidfd = cshim_pidfd_open(pid)
-        if pidfd < 0 {
-            guard errno == ENOSYS else { return false }   // ESRCH: gone already
-            return kill(pid, signo) == 0
+        let pidfd: Int32
+        do {
+            guard let fd = try Sys.pidfdOpen(pid) else { return false }  // gone already
+            pidfd = fd
+        } catch {
+            guard error.errno == ENOSYS else { return false }
+            return Sys.kill(pid, signo)  // no pidfds here: the start time check above is all we have
         }
-        defer { close(pidfd) }
+        defer { Sys.close(pidfd) }
         guard ProcFS.entry(pid)?.startTime == expectedStartTime else { return false }
-        return cshim_pidfd_send_signal(pidfd, signo) == 0
+        return Sys.pidfdSignal(pidfd, signo)
     }
 }

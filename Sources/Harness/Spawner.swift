@@ -19,10 +19,10 @@ enum Spawner {
     static func spawn(_ executable: String, _ arguments: [String], environment: [String: String]?,
                       stdio: Stdio, newProcessGroup: Bool) throws -> Int32 {
         guard let path = resolve(executable) else {
-            throw HarnessError.syscall("spawn(\(executable)): not found in PATH", errno: ENOENT)
+            throw SystemCallError(call: "spawn(\(executable)): not found in PATH", errno: ENOENT)
         }
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard null >= 0 else { throw HarnessError.syscall("open(/dev/null)", errno: errno) }
+        guard null >= 0 else { throw SystemCallError(call: "open(/dev/null)", errno: errno) }
         defer { close(null) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -35,7 +35,7 @@ enum Spawner {
                                           newProcessGroup ? 1 : 0, SIGKILL)
             return (pid, pid < 0 ? errno : 0)
         }
-        guard pid > 0 else { throw HarnessError.syscall("spawn(\(executable))", errno: code) }
+        guard pid > 0 else { throw SystemCallError(call: "spawn(\(executable))", errno: code) }
         return pid
     }
 
@@ -67,7 +67,7 @@ enum Spawner {
     /// A pipe with both ends close-on-exec (the child's copy is made by dup2).
     static func pipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
-        guard cshim_pipe_cloexec(&fds) == 0 else { throw HarnessError.syscall("pipe2", errno: errno) }
+        guard cshim_pipe_cloexec(&fds) == 0 else { throw SystemCallError(call: "pipe2", errno: errno) }
         return (fds[0], fds[1])
     }
 
@@ -75,7 +75,7 @@ enum Spawner {
     static func anonymousTempFile() throws -> Int32 {
         var template = Array("/tmp/harness-stderr-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { cshim_mkostemp_cloexec($0.baseAddress!) }
-        guard fd >= 0 else { throw HarnessError.syscall("mkostemp", errno: errno) }
+        guard fd >= 0 else { throw SystemCallError(call: "mkostemp", errno: errno) }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         return fd
     }

@@ -8,7 +8,7 @@ public enum Subreaper {
     /// Makes this process a child subreaper.
     public static func enable() throws {
         guard cshim_set_child_subreaper(1) == 0 else {
-            throw HarnessError.syscall("prctl(PR_SET_CHILD_SUBREAPER)", errno: errno)
+            throw SystemCallError(call: "prctl(PR_SET_CHILD_SUBREAPER)", errno: errno)
         }
     }
 
@@ -29,10 +29,7 @@ public enum Subreaper {
                                    matching: (ProcessEntry) -> Bool = { _ in true }) -> [Int32] {
         var reaped: [Int32] = []
         for child in orphans(excluding: excluding, matching: matching) {
-            var status: Int32 = 0
-            var r: pid_t
-            repeat { r = waitpid(child.pid, &status, WNOHANG) } while r == -1 && errno == EINTR
-            if r == child.pid { reaped.append(child.pid) }
+            if (try? Sys.reap(child.pid)) != nil { reaped.append(child.pid) }
         }
         return reaped
     }
@@ -50,8 +47,7 @@ public enum Subreaper {
         let pids = Set(targets.map(\.pid))
         waitUntil(timeout: timeout) {
             for pid in pids.subtracting(reaped) {
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { reaped.insert(pid) }
+                if (try? Sys.reap(pid)) != nil { reaped.insert(pid) }
             }
             return reaped.count == pids.count
         }

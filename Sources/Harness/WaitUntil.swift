@@ -1,24 +1,15 @@
 import Glibc
 
 /// Monotonic clock in nanoseconds (CLOCK_MONOTONIC), the time base of samples.
-public func monotonicNanos() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
+public func monotonicNanos() -> UInt64 { Sys.monotonicNanos() }
 
 /// Monotonic clock in seconds, for deadlines.
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     Double(monotonicNanos()) / 1e9
 }
 
-/// Sleeps for `seconds` (EINTR-safe: nanosleep resumes with the remainder).
-func sleepSeconds(_ seconds: Double) {
-    guard seconds > 0 else { return }
-    var req = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-    var rem = timespec()
-    while nanosleep(&req, &rem) == -1 && errno == EINTR { req = rem }
-}
+/// Sleeps for `seconds` (EINTR-safe).
+func sleepSeconds(_ seconds: Double) { Sys.sleep(seconds) }
 
 /// Polls `condition` every `interval` seconds until it is true (returns true)
 /// or `timeout` seconds have passed (returns false). Checks once more at the end.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Conformance
+import Harness
 
 /// Every case of the table must be seen to FAIL against something: a case
 /// that no server can fail checks nothing. Each `Flaw` of `MiniServer` makes
