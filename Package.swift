@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Chaos",
             dependencies: [
-                "Curl", "Harness",
+                "Curl", "Harness", "CShims",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "PreforkTests", dependencies: ["Prefork"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Harness"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
-        .testTarget(name: "ChaosTests", dependencies: ["Chaos"]),
+        .testTarget(name: "ChaosTests", dependencies: ["Chaos", "Harness"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Harness"]),
         .testTarget(
             name: "IntegrationTests",

@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -243,3 +244,11 @@ int cshim_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 int cshim_msg_nosignal(void) { return MSG_NOSIGNAL; }
 
 int cshim_errno(void) { return errno; }
+
+int cshim_prlimit_nofile(pid_t pid, int64_t new_soft, int64_t new_hard, uint64_t *old_soft, uint64_t *old_hard) {
+    struct rlimit old, next = { .rlim_cur = (rlim_t)new_soft, .rlim_max = (rlim_t)new_hard };
+    if (prlimit(pid, RLIMIT_NOFILE, new_soft < 0 ? NULL : &next, &old) != 0) return -1;
+    *old_soft = old.rlim_cur;
+    *old_hard = old.rlim_max;
+    return 0;
+}

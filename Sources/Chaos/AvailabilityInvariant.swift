@@ -41,23 +41,8 @@ public struct AvailabilityInvariant: Invariant {
     /// Time ranges in which a failed request is expected.
     private func excusingWindows(_ h: History) -> [ClosedRange<UInt64>] {
         let l = h.info.limits
-        var w: [ClosedRange<UInt64>] = h.workerDeaths.map {
+        return h.workerDeaths.map {
             ($0.lastSeenAlive &- ns(l.deathWindowBefore))...($0.observedAt + ns(l.deathWindowAfter))
-        }
-        for f in h.faults where f.applied {
-            switch f.kind {
-            case .kill, .crash, .signalStorm:
-                w.append(f.time...(f.time + ns(l.deathWindowAfter)))
-            case .stop, .hang:
-                w.append(f.time...(f.time + ns(h.hangDeadline + l.deathWindowAfter)))
-            case .bootFail:
-                w.append(f.time...((f.endedAt ?? UInt64.max / 2) + ns(l.respawnDeadline + 2)))
-            case .masterKill:
-                w.append(f.time...UInt64.max)
-            case .slowloris, .malformed:
-                break
-            }
-        }
-        return w
+        } + h.faultWindows
     }
 }

@@ -23,6 +23,11 @@ public struct ChaosConfig: Sendable {
     public var faults: [FaultKind]?
     /// Mean seconds between faults.
     public var killEvery = 0.5
+    /// Route the load through the fault proxy, a benign toxic per connection
+    /// (latency with jitter, bandwidth, slicer): slow and fragmented clients.
+    public var proxy = false
+    /// Seconds a log-stall, slowloris-flood or fd-limit fault lasts.
+    public var environmentLength = 3.0
     /// Shutdown signals; the seed picks one (scenarios rotate INT/TERM/HUP).
     public var shutdown: [String] = ["TERM"]
     /// Daemon heartbeat timeout (s) passed to preforkd and used by hung-worker.
@@ -72,8 +77,21 @@ public struct ChaosConfig: Sendable {
     public func schedule(seed: UInt64) -> FaultSchedule {
         FaultSchedule.make(seed: seed, duration: duration, kinds: effectiveFaults, interval: killEvery,
                            cooldown: max(1.5, limits.respawnDeadline + 0.5),
-                           stuckSpacing: timeout + max(limits.hangSlack, timeout * 0.5) + 1)
+                           stuckSpacing: timeout + max(limits.hangSlack, timeout * 0.5) + 1,
+                           environment: environmentTiming)
     }
+
+    /// Environment faults last `environmentLength`; the master pauses at
+    /// least half the timeout longer than --timeout, so a heartbeat check
+    /// right after them would find every worker stale; the gap leaves the
+    /// recovery deadline to be judged.
+    public var environmentTiming: EnvironmentTiming {
+        EnvironmentTiming(length: environmentLength, pauseLength: max(environmentLength, timeout * 1.5 + 0.5),
+                          gap: limits.env.recoveryDeadline)
+    }
+
+    /// Whether any environment fault is in force (log pipes, liveness prober).
+    public var hasEnvironmentFaults: Bool { effectiveFaults.contains(where: \.isEnvironment) }
 
     /// Applies the fields a scenario sets.
     public mutating func apply(_ s: Scenario) throws {
@@ -94,6 +112,8 @@ public struct ChaosConfig: Sendable {
         if let v = s.gracefulTimeout { gracefulTimeout = v }
         if let v = s.extraArgs { extraArgs = v }
         if let v = s.respawnDeadline { limits.respawnDeadline = v }
+        if let v = s.environmentLength { environmentLength = v }
+        if let v = s.proxy { proxy = v }
     }
 }
 

@@ -14,16 +14,25 @@ final class FaultInjector: Sendable {
     let baseURL: String
     let port: Int
     let hangTimeout: Double
+    /// The log FIFOs log-stall stops reading; nil when the target has none.
+    let logs: LogPipes?
+    /// The access log's tmpfs log-full fills, or why there is none.
+    let logDisk: (disk: LogDisk?, reason: String?)
     let faults = Locked<[FaultEvent]>([])
     let requests = Locked<[RequestEvent]>([])
     private let pending = Locked(0)
+    /// Environment faults still lasting: the shutdown waits for them.
+    private let environmentPending = Locked(0)
 
-    init(master: Int32, masterStart: UInt64, baseURL: String, port: Int, hangTimeout: Double) {
+    init(master: Int32, masterStart: UInt64, baseURL: String, port: Int, hangTimeout: Double,
+         logs: LogPipes? = nil, logDisk: (disk: LogDisk?, reason: String?) = (nil, nil)) {
         self.master = master
         self.masterStart = masterStart
         self.baseURL = baseURL
         self.port = port
         self.hangTimeout = hangTimeout
+        self.logs = logs
+        self.logDisk = logDisk
     }
 
     /// Injects `plan` now, as fault number `index`.
@@ -43,7 +52,8 @@ final class FaultInjector: Sendable {
             e.applied = r.status != 404
             e.detail = r.curlCode == 0 ? "answered \(r.status)" : "connection ended, curl \(r.curlCode)"
         case .signalStorm: storm(plan, &e)
-        case .hang, .slowloris, .bootFail, .malformed:
+        case .hang, .slowloris, .bootFail, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood,
+             .fdLimit, .logFull, .cpuThrottle, .toxicClients:
             e.detail = "in progress"
         }
         let slot = faults.with { $0.append(e); return $0.count - 1 }
@@ -52,6 +62,12 @@ final class FaultInjector: Sendable {
         case .slowloris: background(slot) { self.slowloris(plan, &$0) }
         case .bootFail: background(slot) { self.bootFail(plan, &$0) }
         case .malformed: background(slot) { self.malformed(plan, &$0) }
+        case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle, .toxicClients:
+            environmentPending.with { $0 += 1 }
+            background(slot) {
+                self.environment(plan, &$0)
+                self.environmentPending.with { $0 -= 1 }
+            }
         default: break
         }
     }
@@ -59,9 +75,12 @@ final class FaultInjector: Sendable {
     /// Waits for background faults to finish (bounded).
     func drain(timeout: Double) { _ = waitUntil(timeout: timeout) { pending.value == 0 } }
 
+    /// Waits for lasting environment faults to end and undo themselves (bounded).
+    func awaitEnvironment(timeout: Double) { _ = waitUntil(timeout: timeout) { environmentPending.value == 0 } }
+
     // MARK: - Helpers
 
-    private func record(_ r: RequestEvent) -> RequestEvent {
+    func record(_ r: RequestEvent) -> RequestEvent {
         requests.with { $0.append(r) }
         return r
     }

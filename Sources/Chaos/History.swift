@@ -94,13 +94,45 @@ public struct Limits: Codable, Sendable {
     public var fdGrowth: Int = 4
     /// Allowed growth of the master's RSS in KiB, first to last fifth.
     public var rssGrowthKB: Int = 2048
+    /// The hostile-environment limits; optional so histories saved before them still decode.
+    public var environment: EnvironmentLimits?
+
+    /// The environment limits in force (defaults when unset).
+    public var env: EnvironmentLimits {
+        get { environment ?? EnvironmentLimits() }
+        set { environment = newValue }
+    }
+
+    public init() {}
+}
+
+/// Tolerances of the hostile-environment invariants.
+public struct EnvironmentLimits: Codable, Sendable {
+    /// A fresh client during a fault must be answered within this (s), and
+    /// within 3/4 of --timeout: otherwise heartbeat kills of wedged workers
+    /// (and their fresh replacements) would pass for liveness.
+    public var livenessBound: Double = 1.0
+    /// After a fault ends a fresh client must be answered within this (s).
+    public var recoveryDeadline: Double = 3.0
+    /// A worker that cannot accept spins when it is runnable (state R) in
+    /// this share of the samples...
+    public var spinRunnable: Double = 0.8
+    /// ...and burns more than this share of one core (contended: three
+    /// spinning workers on 2 shared cores got ~20% each)...
+    public var spinCPU: Double = 0.1
+    /// ...beyond this much CPU (s) per request it answered meanwhile (held
+    /// connections still make progress; release cost ~33 us, debug ~110 us).
+    public var cpuPerAnswer: Double = 0.0005
+    /// A master asleep in a pipe write this long during a log stall is wedged (s).
+    public var wedgedWrite: Double = 1.0
 
     public init() {}
 }
 
 /// Where a request came from.
 public enum RequestSource: String, Codable, Sendable {
-    case load, probe, fault
+    /// `liveness`: the fresh-connection prober of runs with environment faults.
+    case load, probe, fault, liveness
 }
 
 /// How a request ended, from the client's point of view.

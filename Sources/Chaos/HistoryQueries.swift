@@ -77,6 +77,62 @@ extension History {
         }
     }
 
+    /// Time ranges in which an injected fault may make a request fail (the
+    /// observed worker deaths aside). Environment faults excuse nothing:
+    /// a paused target delays requests, the others must not cost one.
+    var faultWindows: [ClosedRange<UInt64>] {
+        let l = info.limits
+        var w: [ClosedRange<UInt64>] = []
+        for f in faults where f.applied {
+            switch f.kind {
+            case .kill, .crash, .signalStorm:
+                w.append(f.time...(f.time + ns(l.deathWindowAfter)))
+            case .stop, .hang:
+                w.append(f.time...(f.time + ns(hangDeadline + l.deathWindowAfter)))
+            case .bootFail:
+                w.append(f.time...((f.endedAt ?? UInt64.max / 2) + ns(l.respawnDeadline + 2)))
+            case .masterKill:
+                w.append(f.time...UInt64.max)
+            case .slowloris, .malformed, .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull,
+                 .cpuThrottle, .toxicClients:
+                break
+            }
+        }
+        return w
+    }
+
+    /// Environment faults that were applied and have ended.
+    var environmentFaults: [FaultEvent] {
+        faults.filter { $0.kind.isEnvironment && $0.applied && $0.endedAt != nil }
+    }
+
+    /// When the runner had the master stopped (group-freeze, master-stop).
+    var masterPauses: [ClosedRange<UInt64>] {
+        faults.filter { $0.kind.pausesMaster && $0.applied }.map { $0.time...max($0.time, $0.endedAt ?? info.endTime) }
+    }
+
+    /// Total time the runner had the master stopped within `range` (ns):
+    /// a stopped master cannot reap or refill, so its deadlines stretch by it.
+    func pauseTime(in range: ClosedRange<UInt64>) -> UInt64 {
+        masterPauses.reduce(0) { sum, p in
+            let lo = max(p.lowerBound, range.lowerBound), hi = min(p.upperBound, range.upperBound)
+            return hi > lo ? sum + (hi - lo) : sum
+        }
+    }
+
+    /// `deadline` pushed back by the pause time between `from` and it,
+    /// again while the pushed deadline reaches into more pause (a death just
+    /// before a 3.5 s freeze leaves the master only the time outside it).
+    func stretchedByPauses(from: UInt64, _ deadline: UInt64) -> UInt64 {
+        var extra: UInt64 = 0
+        for _ in 0..<8 {
+            let next = pauseTime(in: from...(deadline + extra))
+            if next == extra { break }
+            extra = next
+        }
+        return deadline + extra
+    }
+
     /// Requests from the load loop.
     var loadRequests: [RequestEvent] { requests.filter { $0.source == .load } }
 

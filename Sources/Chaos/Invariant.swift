@@ -13,6 +13,7 @@ public enum Invariants {
     public static let all: [any Invariant] = [
         RespawnInvariant(), NoZombiesInvariant(), NoOrphansInvariant(), LifetimeInvariant(),
         AvailabilityInvariant(), HungWorkerInvariant(), CleanShutdownInvariant(), MasterStableInvariant(),
+        NoFalseTimeoutInvariant(), LivenessUnderFaultInvariant(), NoBusySpinInvariant(), SupervisionAliveInvariant(),
     ]
 
     /// Judges `history` with every invariant.

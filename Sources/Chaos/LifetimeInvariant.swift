@@ -37,6 +37,8 @@ public struct LifetimeInvariant: Invariant {
         let victims = Set(h.faults.compactMap { $0.kind == .kill || $0.kind == .stop ? $0.victimPid : nil })
         let ambiguous = h.faults.filter { [.crash, .hang, .signalStorm, .bootFail, .masterKill].contains($0.kind) }
             .map { $0.time...(($0.endedAt ?? $0.time) + ns(h.info.limits.deathWindowAfter)) }
+            // Kills around environment faults are no-false-timeout's and supervision-alive's to judge.
+            + h.environmentFaults.map { $0.time...($0.endedAt! + ns(h.info.timeout + h.info.limits.hangSlack)) }
         // A stall of timeout/2 or more starves heartbeats: the master may then
         // kill a worker by timeout, which is not a lost budget.
         let timeoutKills = h.stalls.filter { Double($0.upperBound - $0.lowerBound) / 1e9 >= h.info.timeout / 2 }

@@ -11,7 +11,7 @@
 /// 235 ms) or busy in a syscall (D: e.g. dup_mmap inside fork for a
 /// replacement) is tolerated up to `Limits.zombieStarvedLimit` (1 s). `Limits.zombieGrace` (default 0) can
 /// demand a minimum age on top. Unknown master state (synthetic histories)
-/// counts as asleep.
+/// counts as asleep. A master seen stopped (T) is not judged until it runs again.
 public struct NoZombiesInvariant: Invariant {
     public let id = "no-zombies"
     public let meaning = "no child of the master is a zombie in two consecutive samples, up to its exit"
@@ -37,6 +37,13 @@ public struct NoZombiesInvariant: Invariant {
                 previousZ = []
             }
             previousTime = s.time
+            if s.masterState == "T" || s.masterState == "t" {
+                // Stopped by the runner (group-freeze, master-stop): it cannot
+                // reap; its zombies count from the sample after it resumed.
+                for p in s.children where p.state == "Z" { firstZ[ProcKey(p)] = nil }
+                previousZ = []
+                continue
+            }
             var nowZ = Set<ProcKey>()
             for p in s.children where p.state == "Z" {
                 let k = ProcKey(p)

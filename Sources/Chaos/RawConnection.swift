@@ -110,3 +110,7 @@ extension Array where Element == UInt8 {
         return nil
     }
 }
+
+/// MSG_DONTWAIT (0x40), which Glibc's module map does not export here: a
+/// recv that returns EAGAIN instead of waiting on a blocking socket.
+let dontWait: Int32 = 0x40

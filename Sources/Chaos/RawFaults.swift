@@ -17,7 +17,10 @@ extension FaultInjector {
         let i = Int(plan.param % UInt32(Self.malformedRequests.count))
         defer { e.endedAt = monotonicNow() }
         do {
-            let c = try RawConnection(port: port, timeout: 2)
+            // As long as a hang may take: a paused master (group-freeze,
+            // master-stop) can leave no worker to answer for seconds, and a
+            // reply read too late would be a served count the history misses.
+            let c = try RawConnection(port: port, timeout: max(2, hangTimeout))
             let start = monotonicNow()
             try c.send(Self.malformedRequests[i])
             let head = c.readHead()
@@ -65,5 +68,52 @@ extension FaultInjector {
         e.applied = !conns.isEmpty
         e.endedAt = monotonicNow()
         e.detail = "\(conns.count) slow connections for 2 s, \(closedEarly) closed by the server"
+    }
+
+    /// slowloris-flood: 300-1000 connections at once, each a partial head
+    /// with one more header line every 500 ms, closed after `length` (below
+    /// the daemon's 10 s header timeout). Connecting takes at most half of it.
+    func slowlorisFlood(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
+        let n = 300 + Int(plan.param % 701)
+        let start = monotonicNow()
+        e.time = start
+        var conns: [RawConnection] = []
+        var refused = 0
+        for _ in 0..<n {
+            guard monotonicNow() < start + ns(length / 2) else { break }
+            guard let c = try? RawConnection(port: port, timeout: 0.5) else { refused += 1; continue }
+            try? c.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            conns.append(c)
+        }
+        var round = 0, closedEarly = 0
+        while monotonicNow() < start + ns(length) {
+            usleep(500_000)
+            for c in conns where c.fd >= 0 {
+                do { try c.send("X-Slow-\(round): 1\r\n") } catch { closedEarly += 1; c.close() }
+            }
+            round += 1
+        }
+        let answered = conns.filter { recordEarlyAnswer($0) }.count
+        conns.forEach { $0.close() }
+        e.applied = !conns.isEmpty
+        e.endedAt = monotonicNow()
+        e.detail = "\(conns.count) of \(n) slow connections for \(fmt(length, 1)) s (\(refused) not connected), "
+            + "\(closedEarly) closed and \(answered) answered by the server"
+    }
+
+    /// A response the server sent on a slow connection (say a 408), read
+    /// without blocking: if it carries a served count, it is recorded so the
+    /// lifetime contract sees every count.
+    private func recordEarlyAnswer(_ c: RawConnection) -> Bool {
+        guard c.fd >= 0 else { return false }
+        var buf = [UInt8](repeating: 0, count: 4096)
+        let n = buf.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, dontWait) }
+        guard n > 0, let h = RawResponseHead(Array(buf[..<n])) else { return false }
+        if h.served != nil {
+            let now = monotonicNow()
+            _ = record(RequestEvent(start: now, end: now, outcome: .ok, status: h.status, workerPid: h.workerPid,
+                                    served: h.served, path: "(slowloris-flood)", source: .fault))
+        }
+        return true
     }
 }

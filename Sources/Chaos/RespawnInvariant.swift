@@ -1,6 +1,7 @@
 /// respawn: after every worker death the live count is back to N within
 /// `Limits.respawnDeadline`. Deaths during a boot-fail window get the window
-/// plus the deadline, since the master is then supposed to back off.
+/// plus the deadline, since the master is then supposed to back off; time
+/// the runner kept the master stopped (group-freeze, master-stop) is added.
 public struct RespawnInvariant: Invariant {
     public let id = "respawn"
     public let meaning = "after every worker death the live worker count is back to N within the respawn deadline"
@@ -18,6 +19,7 @@ public struct RespawnInvariant: Invariant {
             var deadline = d.observedAt + ns(allowance(h, at: d.observedAt))
             let stall = h.stallTime(in: d.lastSeenAlive...deadline)
             if stall > 0 { deadline += stall; stalled += 1 }
+            deadline = h.stretchedByPauses(from: d.lastSeenAlive, deadline)
             guard let back = samples.first(where: { $0.time >= d.observedAt && $0.liveChildren.count >= n }),
                   back.time <= deadline
             else {

@@ -29,22 +29,39 @@ final class ChaosRunner {
         defer {
             target.process.terminateAndReap()
             Subreaper.killOrphans(excluding: [target.master], matching: target.owns)
+            target.logs?.close()
+            target.logDisk.disk?.close()
         }
         let progress = Progress(duration: config.duration, quiet: config.quiet)
+        if config.effectiveFaults.contains(.slowlorisFlood) { raiseDescriptorLimit(progress) }
         progress.note("chaos-run: seed \(seed), \(schedule.faults.count) faults planned, target pid \(target.master) "
             + "on port \(target.port), \(config.duration)s")
         let sampler = HistorySampler(master: target.master)
         sampler.start()
         let start = monotonicNow()
         let injector = FaultInjector(master: target.master, masterStart: target.process.startTime,
-                                     baseURL: target.baseURL, port: target.port, hangTimeout: hangDeadline + 3)
-        let load = LoadRunner(options: loadOptions(target), progress: progress)
+                                     baseURL: target.baseURL, port: target.port, hangTimeout: hangDeadline + 3,
+                                     logs: target.logs, logDisk: target.logDisk)
+        let loadProxy = try config.proxy ? startLoadProxy(target) : nil
+        defer { loadProxy?.stop() }
+        if let p = loadProxy {
+            progress.note("chaos-run: load through the fault proxy on port \(p.port) (a benign toxic per connection)")
+        }
+        let load = LoadRunner(options: loadOptions(target, through: loadProxy), progress: progress)
         load.start()
+        let env = config.limits.env
+        let prober = config.hasEnvironmentFaults
+            ? LivenessProber(baseURL: target.baseURL,
+                             timeout: max(4, env.livenessBound * 2, config.environmentTiming.pauseLength + 2)) : nil
+        prober?.start()
         let ticker = ProgressTicker(progress: progress, sampler: sampler, injector: injector, start: start,
                                     info: runInfo(target, start: start), interval: config.progressInterval)
         ticker.start()
         runFaults(schedule, injector: injector, start: start)
         sleep(until: start + ns(config.duration))
+        // Lasting environment faults end (and undo themselves) before the stop.
+        injector.awaitEnvironment(timeout: config.environmentTiming.pauseLength + 15)
+        let liveness = prober?.stop() ?? []
         let masterKilled = injector.faults.value.contains { $0.kind == .masterKill && $0.applied }
         let shutdown = masterKilled ? watchMasterDeath(target, load: load) : stop(target, load: load)
         ticker.stop()
@@ -52,7 +69,8 @@ final class ChaosRunner {
         let samples = sampler.stop()
         var info = runInfo(target, start: start)
         info.endTime = monotonicNow()
-        let history = History(info: info, requests: load.events + injector.requests.value + (shutdown?.probes ?? []),
+        let history = History(info: info, requests: load.events + injector.requests.value + liveness
+                                  + (shutdown?.probes ?? []),
                               faults: injector.faults.value, samples: samples, shutdown: shutdown)
         if let p = config.historyPath { try? history.write(to: p) }
         var report = ChaosReport(history: history, verdicts: Invariants.judge(history), config: config,
@@ -65,10 +83,30 @@ final class ChaosRunner {
         return report
     }
 
+    /// A slowloris flood holds up to 1000 sockets: soft RLIMIT_NOFILE up to the hard one.
+    private func raiseDescriptorLimit(_ progress: Progress) {
+        var r = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &r) == 0, r.rlim_cur < r.rlim_max else { return }
+        r.rlim_cur = r.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &r) != 0 {
+            progress.note("chaos-run: cannot raise RLIMIT_NOFILE: \(String(cString: strerror(errno)))")
+        }
+    }
+
     var hangDeadline: Double { config.timeout + max(config.limits.hangSlack, config.timeout * 0.5) }
 
-    private func loadOptions(_ t: Target) -> LoadOptions {
-        LoadOptions(url: t.baseURL, concurrency: config.concurrency,
+    /// The fault proxy in front of the target for the load (`--proxy`).
+    private func startLoadProxy(_ t: Target) throws -> FaultProxy {
+        let p: FaultProxy
+        do { p = try FaultProxy(targetPort: t.port, seed: seed, destructive: false, recordAnswers: false) } catch {
+            throw ChaosSetupError("fault proxy: \(error)")
+        }
+        p.start()
+        return p
+    }
+
+    private func loadOptions(_ t: Target, through proxy: FaultProxy?) -> LoadOptions {
+        LoadOptions(url: proxy.map { "http://127.0.0.1:\($0.port)/" } ?? t.baseURL, concurrency: config.concurrency,
                     duration: config.duration + config.gracefulTimeout + 30, keepAlive: config.keepAlive,
                     rate: config.rate, timeout: max(10, hangDeadline + 3), seed: seed,
                     threads: min(config.loadThreads, config.concurrency))
@@ -102,6 +140,7 @@ final class ChaosRunner {
                   : config.effectiveFaults.map(\.rawValue).joined(separator: ","),
               "--kill-every", "\(config.killEvery)", "--timeout", "\(config.timeout)"]
         if let r = config.rate { a += ["--rate", "\(r)"] }
+        if config.proxy { a += ["--proxy"] }
         if config.shutdown != ["TERM"] { a += ["--shutdown", config.shutdown.joined(separator: ",")] }
         if !config.extraArgs.isEmpty { a += ["--extra-arg"] + [config.extraArgs.joined(separator: " ")] }
         let slo = config.slo

@@ -21,12 +21,16 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var gracefulTimeout: Double?
     public var extraArgs: [String]?
     public var respawnDeadline: Double?
+    /// Seconds each log-stall, slowloris-flood or fd-limit fault lasts.
+    public var environmentLength: Double?
+    /// The load goes through the fault proxy (benign toxics).
+    public var proxy: Bool?
 
     /// Decodes a scenario, rejecting unknown keys so a typo is not silently ignored.
     public static func parse(_ data: Data, name fallback: String? = nil) throws -> Scenario {
         let known = Set(["name", "description", "duration", "seed", "workers", "lifetime", "lifetimeJitter",
                          "concurrency", "loadThreads", "rate", "keepAlive", "faults", "killEvery", "shutdown", "timeout",
-                         "gracefulTimeout", "extraArgs", "respawnDeadline"])
+                         "gracefulTimeout", "extraArgs", "respawnDeadline", "environmentLength", "proxy"])
         guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ChaosSetupError("scenario is not a JSON object")
         }

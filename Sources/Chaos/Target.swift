@@ -10,6 +10,10 @@ struct Target {
     let pidFile: String?
     /// Worker count N the run expects: `--workers`, or counted (`--workers auto`).
     var workers = 0
+    /// The log FIFOs the runner holds (preforkd runs with log-stall faults).
+    let logs: LogPipes?
+    /// The access log's tmpfs (preforkd runs with log-full faults), or why there is none.
+    let logDisk: (disk: LogDisk?, reason: String?)
 
     var master: Int32 { process.pid }
 
@@ -39,6 +43,8 @@ struct Target {
         guard full else {
             let n = ProcFS.children(of: t.master).count
             t.process.terminateAndReap()
+            t.logs?.close()
+            t.logDisk.disk?.close()
             throw ChaosSetupError("target pid \(t.master) has \(n) children after 15 s, expected \(c.workers) "
                 + "(use --workers to match the server)\n" + t.process.stderrText.suffix(2000))
         }
@@ -62,18 +68,38 @@ struct Target {
         var args = ["--port", "0", "--fault-injection", "--workers", "\(c.workers)", "--lifetime", "\(c.lifetime)",
                     "--timeout", "\(c.timeout)", "--graceful-timeout", "\(c.gracefulTimeout)", "--pid-file", pidFile]
         if c.lifetimeJitter > 0 { args += ["--lifetime-jitter", "\(c.lifetimeJitter)"] }
+        var disk: (disk: LogDisk?, reason: String?) = (nil, nil)
+        if c.effectiveFaults.contains(.logFull) {
+            do { disk.disk = try LogDisk.create() } catch { disk.reason = "\(error)" }
+        }
+        if let d = disk.disk { args += ["--access-log", d.accessLogPath] }
+        let logs: LogPipes?
+        do { logs = c.effectiveFaults.contains(.logStall) ? try LogPipes.create() : nil } catch {
+            disk.disk?.close()
+            throw error
+        }
+        args += logs?.daemonArguments(access: disk.disk == nil) ?? []
         args += c.extraArgs
-        let p = try SpawnedProcess.spawn(exe, args, deadline: deadline)
+        let p: SpawnedProcess
+        do { p = try SpawnedProcess.spawn(exe, args, deadline: deadline) } catch {
+            logs?.close()
+            disk.disk?.close()
+            throw error
+        }
         do {
             let ready = try p.waitReady(timeout: 20)
             guard ready.pid == p.pid else {
                 p.terminateAndReap()
+                logs?.close()
+                disk.disk?.close()
                 throw ChaosSetupError("ready line names pid \(ready.pid), spawned \(p.pid)")
             }
             return Target(process: p, command: [exe] + args, port: ready.port,
-                          baseURL: "http://127.0.0.1:\(ready.port)/", pidFile: pidFile)
+                          baseURL: "http://127.0.0.1:\(ready.port)/", pidFile: pidFile, logs: logs, logDisk: disk)
         } catch let e as ChaosSetupError { throw e } catch {
             p.terminateAndReap()
+            logs?.close()
+            disk.disk?.close()
             throw ChaosSetupError("preforkd did not become ready: \(error)\n" + p.stderrText.suffix(2000))
         }
     }
@@ -93,6 +119,7 @@ struct Target {
             throw ChaosSetupError("\(cmd.joined(separator: " ")) did not accept on port \(port) within 20 s\n"
                 + p.stderrText.suffix(2000))
         }
-        return Target(process: p, command: cmd, port: port, baseURL: "http://127.0.0.1:\(port)/", pidFile: nil)
+        return Target(process: p, command: cmd, port: port, baseURL: "http://127.0.0.1:\(port)/", pidFile: nil,
+                      logs: nil, logDisk: (nil, nil))
     }
 }

@@ -104,6 +104,8 @@ public struct Timeline: Codable, Sendable, Equatable {
                 deaths.removeAll { $0.observedAt >= f.time && $0.observedAt <= (f.endedAt ?? UInt64.max / 2) + window }
             case .kill, .stop, .slowloris, .malformed, .masterKill:
                 break
+            case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle, .toxicClients:
+                break  // environment faults kill nobody by design; a death near one is the daemon's (no-false-timeout judges it)
             }
         }
         return deaths

@@ -59,6 +59,16 @@ public enum ProcFS {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
     }
 
+    /// CPU time (user + system) of `pid` in seconds, from /proc/pid/stat
+    /// fields 14 and 15; nil if gone.
+    public static func cpuSeconds(_ pid: Int32) -> Double? {
+        guard let text = readSmallFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is the state (field 3): utime is field 14, stime 15.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// True if /proc lists `pid` (zombies included).
     public static func exists(_ pid: Int32) -> Bool {
         access("/proc/\(pid)", F_OK) == 0

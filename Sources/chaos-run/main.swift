@@ -25,12 +25,14 @@ struct ChaosRun: ParsableCommand {
     @Option(help: "Total requests per second (default: as fast as possible).") var rate: Double?
     @Flag(name: .customLong("keep-alive"), help: "Reuse connections (default).") var keepAlive = false
     @Flag(name: .customLong("fresh-connections"), help: "One connection per request.") var fresh = false
-    @Option(help: "Comma-separated faults: kill,stop,crash,hang,signal-storm,slowloris,malformed,master-kill,boot-fail; 'none' for a plain load run.")
+    @Option(help: "Comma-separated faults: kill,stop,crash,hang,signal-storm,slowloris,malformed,master-kill,boot-fail, and the environment faults group-freeze,master-stop,log-stall,log-full,slowloris-flood,fd-limit,cpu-throttle,toxic-clients; 'none' for a plain load run.")
     var faults: String?
     @Option(name: .customLong("kill-every"), help: "Mean seconds between faults (default 0.5).") var killEvery: Double?
     @Option(help: "Shutdown signal(s): INT, TERM, HUP, QUIT; a comma list rotates by seed.") var shutdown: String?
     @Option(help: "Daemon heartbeat timeout in seconds (default 2).") var timeout: Double?
     @Option(name: .customLong("graceful-timeout"), help: "Daemon graceful timeout (default 5).") var gracefulTimeout: Double?
+    @Flag(help: "Send the load through the fault proxy: a benign toxic per connection (latency, bandwidth, slicer).")
+    var proxy = false
     @Option(help: "Scenario file or name in chaos/scenarios/.") var scenario: String?
     @Flag(help: "List the scenarios and exit.") var list = false
     @Option(help: "JSON report path (default chaos/reports/<timestamp>-<seed>.json).") var report: String?
@@ -99,6 +101,7 @@ struct ChaosRun: ParsableCommand {
         if let v = shutdown { c.shutdown = try v.split(separator: ",").map { try ShutdownSignal.validate(String($0)) } }
         if let v = timeout { c.timeout = v }
         if let v = gracefulTimeout { c.gracefulTimeout = v }
+        if proxy { c.proxy = true }
         if !extraArg.isEmpty { c.extraArgs = extraArg.flatMap { $0.split(separator: " ").map(String.init) } }
         if !command.isEmpty { c.command = command }
         c.preforkdPath = preforkd

@@ -62,3 +62,32 @@ struct HistoryBuilder {
 
     func verdict(_ inv: some Invariant) -> Verdict { inv.check(history) }
 }
+
+extension HistoryBuilder {
+    /// The clean run plus environment faults the daemon weathered: master
+    /// stopped 100..400 ms, all workers at their descriptor limit 200..1000 ms
+    /// (pid 12's CPU sampled: 6% of a core, asleep), log pipes unread
+    /// 1300..1600 ms; a fresh liveness probe every 100 ms answered in 5 ms.
+    static func hostile() -> HistoryBuilder {
+        var b = clean()
+        b.history.info.limits.env.recoveryDeadline = 0.3
+        b.history.faults += [
+            FaultEvent(index: 2, kind: .masterStop, time: t(100), endedAt: t(400), victimPid: master),
+            FaultEvent(index: 3, kind: .fdLimit, time: t(200), endedAt: t(1000), victimPid: 12,
+                       cpu: [CPUSample(time: t(200), seconds: 1.0, pid: 12), CPUSample(time: t(1000), seconds: 1.05, pid: 12)]),
+            FaultEvent(index: 4, kind: .logStall, time: t(1300), endedAt: t(1600)),
+        ]
+        for ms in stride(from: 0.0, through: 1900, by: 100) {
+            b.history.requests.append(RequestEvent(start: t(ms), end: t(ms + 5), status: 200, source: .liveness))
+        }
+        return b
+    }
+
+    /// Replaces worker 12 by 16 at `ms`: 12 dies having answered fewer than its lifetime.
+    mutating func killWorker12(at ms: Double) {
+        for i in history.samples.indices where history.samples[i].masterAlive && history.samples[i].time >= t(ms) {
+            history.samples[i].children.removeAll { $0.pid == 12 }
+            history.samples[i].children.append(worker(16))
+        }
+    }
+}

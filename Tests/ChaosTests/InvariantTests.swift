@@ -6,7 +6,9 @@ import Testing
 @Suite struct InvariantTests {
     @Test func cleanHistoryPassesEverything() {
         let h = HistoryBuilder.clean().history
-        for v in Invariants.judge(h) {
+        // The hostile-environment invariants need environment faults (HostileInvariantTests).
+        let hostile: Set = ["no-false-timeout", "liveness-under-fault", "no-busy-spin", "supervision-alive"]
+        for v in Invariants.judge(h) where !hostile.contains(v.id) {
             #expect(v.status == .pass, "\(v.id): \(v.summary) \(v.evidence)")
         }
     }

@@ -28,6 +28,31 @@ import Foundation
         for (a, b) in zip(stuck, stuck.dropFirst()) { #expect(b - a >= 5) }
     }
 
+    @Test func environmentFaultsOneAtATimeEachKindInTurn() {
+        let env: [FaultKind] = [.groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle]
+        let timing = EnvironmentTiming(length: 2, pauseLength: 3, gap: 1.5)
+        let s = FaultSchedule.make(seed: 9, duration: 45, kinds: kinds + env, interval: 0.3, cooldown: 3,
+                                   stuckSpacing: 5, environment: timing)
+        #expect(s == FaultSchedule.make(seed: 9, duration: 45, kinds: kinds + env, interval: 0.3, cooldown: 3,
+                                        stuckSpacing: 5, environment: timing))
+        let e = s.faults.filter(\.kind.isEnvironment)
+        #expect(Set(e.map(\.kind)) == Set(env), "each kind in turn: \(e.map(\.kind))")
+        for f in e {
+            #expect(f.length == (f.kind.pausesMaster ? 3 : 2))
+            #expect(f.at + f.length! < 42)   // ends before the cooldown
+        }
+        for (a, b) in zip(e, e.dropFirst()) { #expect(b.at >= a.at + a.length! + 1.5) }
+        // No stop or hang within the stuck spacing of a master pause (before or after it).
+        let pauses = e.filter(\.kind.pausesMaster)
+        for st in s.faults where st.kind == .stop || st.kind == .hang {
+            for p in pauses { #expect(st.at <= p.at - 5 || st.at >= p.at + p.length! + 5) }
+        }
+        // Without kill among the kinds, a draw that does not fit is dropped, not made a kill.
+        let only = FaultSchedule.make(seed: 9, duration: 20, kinds: [.logStall], interval: 0.3, cooldown: 3,
+                                      stuckSpacing: 5, environment: timing)
+        #expect(!only.faults.isEmpty && only.faults.allSatisfy { $0.kind == .logStall })
+    }
+
     @Test func masterKillComesLastAndOnce() {
         let s = FaultSchedule.make(seed: 1, duration: 10, kinds: [.kill, .masterKill], interval: 0.5,
                                    cooldown: 2, stuckSpacing: 5)
@@ -59,7 +84,8 @@ import Foundation
     @Test func reportRendersClosingLineAndJUnit() {
         let h = HistoryBuilder.clean().history
         let r = ChaosReport(history: h, verdicts: Invariants.judge(h), config: ChaosConfig(), reproduce: "chaos-run --seed 0")
-        #expect(r.renderText().hasSuffix("8 passed, 0 failed, 0 skipped"))
+        // The four hostile-environment invariants skip without environment faults.
+        #expect(r.renderText().hasSuffix("8 passed, 0 failed, 4 skipped"))
         #expect(r.renderJUnit().contains("<testcase classname=\"chaos\" name=\"respawn\">"))
         #expect(r.steadyLatency.count > 0)
     }

@@ -105,6 +105,11 @@ int cshim_eventfd(void);
 // send(2) flag that turns SIGPIPE into EPIPE (an anonymous enum in glibc).
 int cshim_msg_nosignal(void);
 
+// prlimit(2) on RLIMIT_NOFILE of another process (chaos-run's fd-limit
+// fault): stores the old soft and hard limits, then sets new_soft/new_hard
+// unless new_soft < 0. Returns 0, or -1 with errno.
+int cshim_prlimit_nofile(pid_t pid, int64_t new_soft, int64_t new_hard, uint64_t *old_soft, uint64_t *old_hard);
+
 // errno access without Glibc's computed property in hot paths.
 int cshim_errno(void);
 

@@ -1,0 +1,137 @@
+import CShims
+import Curl
+import Glibc
+import Harness
+
+/// fd-limit: every live worker's RLIMIT_NOFILE is lowered (prlimit(2)) so
+/// that it cannot allocate a descriptor and accept4 fails with EMFILE,
+/// while fresh connections keep queueing on the shared socket (a request
+/// every 20 ms plus the liveness probes). One worker alone would not do:
+/// the others drain the queue at once and the limited one is woken only
+/// for an instant. Replacement workers start with the master's limit, as
+/// after a real exhaustion. The workers' CPU time is sampled from /proc
+/// meanwhile for no-busy-spin; the old limits are restored at the end.
+extension FaultInjector {
+    /// One limited worker and the limit it had.
+    private struct Limited {
+        var pid: Int32
+        var startTime: UInt64
+        var soft: UInt64
+        var hard: UInt64
+    }
+
+    /// The lowered soft limit: descriptor numbers from 3 up cannot be
+    /// allocated, so no accept4 succeeds even after held connections close
+    /// (a limit of "the open count" would let closed numbers be reused).
+    /// Descriptors already open stay usable: held connections are still served.
+    static let exhaustedLimit: Int64 = 3
+
+    func fdLimit(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
+        var limited: [Limited] = []
+        var unused: UInt64 = 0, unused2: UInt64 = 0
+        var refused: [String] = []
+        for v in victims() {
+            var soft: UInt64 = 0, hard: UInt64 = 0
+            guard cshim_prlimit_nofile(v.pid, -1, -1, &soft, &hard) == 0,
+                  cshim_prlimit_nofile(v.pid, Self.exhaustedLimit, Int64(bitPattern: hard), &unused, &unused2) == 0
+            else {
+                // ESRCH: retired meanwhile; EPERM: another uid without CAP_SYS_RESOURCE over it.
+                refused.append("pid \(v.pid): \(String(cString: strerror(errno)))")
+                continue
+            }
+            limited.append(Limited(pid: v.pid, startTime: v.startTime, soft: soft, hard: hard))
+        }
+        guard !limited.isEmpty else {
+            e.applied = false
+            e.detail = "no worker limited (prlimit " + (refused.isEmpty ? "found no live worker" : refused.prefix(3).joined(separator: ", ")) + ")"
+            return
+        }
+        e.time = monotonicNow()
+        e.victimPid = limited[0].pid
+        var cpu: [CPUSample] = []
+        func sampleCPU() {
+            for l in limited {
+                if let s = ProcFS.cpuSeconds(l.pid) { cpu.append(CPUSample(time: monotonicNow(), seconds: s, pid: l.pid)) }
+            }
+        }
+        sampleCPU()
+        var queue = QueuedRequests(port: port)
+        let end = e.time + ns(length)
+        var nextSample = monotonicNow() + 100_000_000
+        while monotonicNow() < end {
+            queue.add()
+            queue.collect(self)
+            if monotonicNow() >= nextSample { sampleCPU(); nextSample += 100_000_000 }
+            usleep(20_000)
+        }
+        sampleCPU()
+        var restored = 0
+        for l in limited where ProcFS.entry(l.pid)?.startTime == l.startTime {
+            // Only if the pid still names the worker we limited (it may have retired).
+            if cshim_prlimit_nofile(l.pid, Int64(bitPattern: l.soft), Int64(bitPattern: l.hard), &unused, &unused2) == 0 {
+                restored += 1
+            }
+        }
+        e.endedAt = monotonicNow()
+        e.cpu = cpu
+        // Restored or replaced workers take the queue now; a request given up
+        // unanswered would still use a served count the lifetime check misses.
+        let drainBy = monotonicNow() + 3_000_000_000
+        while !queue.pending.isEmpty && monotonicNow() < drainBy { queue.collect(self); usleep(10_000) }
+        let sent = queue.sent, answered = queue.answered
+        queue.pending.forEach { $0.connection.close() }
+        e.detail = "RLIMIT_NOFILE of \(limited.count) worker(s) lowered to \(Self.exhaustedLimit) for \(fmt(length, 1)) s; "
+            + "\(answered)/\(sent) queued requests answered; \(restored) restored, the rest gone"
+    }
+
+}
+
+/// The fd-limit fault's fresh requests: each sent at once on its own
+/// connection, collected without blocking as they are answered (they wait
+/// in the backlog while no worker can accept). Answered ones are recorded:
+/// their X-Worker-Served counts belong to the lifetime contract.
+struct QueuedRequests {
+    final class Pending {
+        let connection: RawConnection
+        let start: UInt64
+        var received: [UInt8] = []
+        init(connection: RawConnection, start: UInt64) {
+            self.connection = connection
+            self.start = start
+        }
+    }
+    let port: Int
+    var pending: [Pending] = []
+    var sent = 0
+    var answered = 0
+
+    init(port: Int) { self.port = port }
+
+    mutating func add() {
+        guard let c = try? RawConnection(port: port, timeout: 1) else { return }
+        let start = monotonicNow()
+        guard (try? c.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")) != nil else { return }
+        sent += 1
+        pending.append(Pending(connection: c, start: start))
+    }
+
+    /// Reads what arrived; a complete head is recorded, a closed connection dropped.
+    mutating func collect(_ injector: FaultInjector) {
+        var buf = [UInt8](repeating: 0, count: 4096)
+        pending.removeAll { p in
+            let n = buf.withUnsafeMutableBytes { recv(p.connection.fd, $0.baseAddress, $0.count, dontWait) }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return false }
+            if n > 0 { p.received += buf[..<n] }
+            let headDone = p.received.lastRange(of: [13, 10, 13, 10]) != nil
+            guard headDone || n <= 0 else { return false }
+            if let h = RawResponseHead(p.received) {
+                answered += 1
+                _ = injector.record(RequestEvent(start: p.start, end: monotonicNow(), status: h.status,
+                                                 workerPid: h.workerPid, served: h.served, path: "(fd-limit queue)",
+                                                 source: .fault))
+            }
+            p.connection.close()
+            return true
+        }
+    }
+}
