@@ -4,7 +4,8 @@
 # Clones this repository's committed HEAD into a temp dir, tags the clone with
 # the version in Sources/PreforkVersion/Version.swift, writes a throwaway
 # package that depends on it by file:// URL and `from:` that version, embeds a
-# handler, builds it, runs it on a kernel-picked port and curls it.
+# handler (the README's embedding example), builds it, runs it on a
+# kernel-picked port and curls it.
 # Exit 0 only when the answer is the handler's body. Env: KEEP=1 keeps the dir.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,27 +38,14 @@ let package = Package(
     ]
 )
 SWIFT
-cat > "$WORK/app/Sources/App/App.swift" <<'SWIFT'
-@preconcurrency import Glibc
-import HTTP1
-import Prefork
-
-struct Hello: RequestHandler {
-    mutating func handle(_ request: Request, context: RequestContext) -> Reply {
-        Reply(Response(status: 200, headers: [("Content-Type", "text/plain")],
-                       body: Array("embedded handler, worker \(context.worker.pid)\n".utf8)))
-    }
-}
-
-@main enum App {
-    static func main() {
-        var config = Configuration()
-        config.port = 0
-        config.workers = 2
-        exit(Server(configuration: config).run(handler: Hello()))
-    }
-}
-SWIFT
+# The handler is the README's embedding example itself (the second swift block
+# under "## Embedding"), so the snippet people copy is the one CI builds; only
+# its port becomes 0 (the kernel picks; the ready line names it).
+awk '/^## Embedding/ { on = 1; next } on && /^## / { exit } on && /^```swift/ { n++; if (n == 2) { grab = 1; next } }
+     grab && /^```/ { exit } grab { print }' "$ROOT/README.md" \
+  | sed 's/config.port = 8080/config.port = 0/' > "$WORK/app/Sources/App/App.swift"
+grep -q "RequestHandler" "$WORK/app/Sources/App/App.swift" && grep -q "config.port = 0" "$WORK/app/Sources/App/App.swift" \
+  || { echo "dependent-package: README's embedding example not found" >&2; cat "$WORK/app/Sources/App/App.swift" >&2; exit 1; }
 
 echo "dependent-package: building a package that depends on preforkd from: $VERSION (file://$WORK/preforkd)"
 (cd "$WORK/app" && swift build --product App 2>&1 | tail -n 5)
@@ -78,5 +66,5 @@ done
 [[ -n $URL ]] || { echo "dependent-package: no ready line in 10 s" >&2; cat "$WORK/server.err" >&2; exit 1; }
 BODY=$(curl -sS --max-time 5 "$URL")
 kill -TERM "$SERVER"; wait "$SERVER" || true; SERVER=
-[[ $BODY == "embedded handler, worker "* ]] || { echo "dependent-package: unexpected answer '$BODY'" >&2; exit 1; }
+[[ $BODY == "hi" ]] || { echo "dependent-package: unexpected answer '$BODY' (the README example answers 'hi')" >&2; exit 1; }
 echo "dependent-package: OK: $URL answered '$BODY'"
