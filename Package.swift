@@ -7,11 +7,10 @@
 // client. CShims is plain C glue for syscalls Swift cannot call; both sides use it.
 import PackageDescription
 
-/// Server-side release builds skip the dynamic exclusivity checks on class
-/// properties (measured with bench/profile.sh: about 1.9k of 18.4k instructions
-/// per keep-alive request); debug builds, which `swift test` runs, keep them.
-let serverSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-
+// No unsafeFlags anywhere: SwiftPM refuses a package whose library targets carry
+// them as a versioned dependency. The shipped binaries skip the dynamic
+// exclusivity checks through scripts/release-build.sh (`-Xswiftc
+// -enforce-exclusivity=unchecked`); debug builds and dependents keep them.
 let package = Package(
     name: "preforkd",
     platforms: [.macOS(.v15)],
@@ -27,25 +26,26 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
+        // Shared by every executable: the release version (no dependencies, both sides).
+        .target(name: "PreforkVersion"),
+
         // Server side.
         .target(name: "CShims"),
-        .target(name: "HTTP1", swiftSettings: serverSettings),
+        .target(name: "HTTP1"),
         .target(
             name: "Prefork",
             dependencies: [
                 "CShims", "HTTP1",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
-            ],
-            swiftSettings: serverSettings
+            ]
         ),
         .executableTarget(
             name: "preforkd",
             dependencies: [
-                "Prefork", "HTTP1",
+                "Prefork", "HTTP1", "PreforkVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: serverSettings
+            ]
         ),
 
         // Embedding example (contrib/): built by `swift build` so it never rots.
@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "chaos-run",
             dependencies: [
-                "Chaos",
+                "Chaos", "PreforkVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "conformance-run",
             dependencies: [
-                "Conformance", "Harness",
+                "Conformance", "Harness", "PreforkVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Chaos
+import Foundation
 import Testing
 
 /// Short chaos runs against the built preforkd: clean, and with each planted
@@ -62,5 +63,29 @@ import Testing
         let v = try #require(r.verdict("hung-worker"))
         #expect(v.status == .fail)
         #expect(v.evidence.first?.contains("stopped worker pid=") == true)
+    }
+
+    /// `--workers auto` against a foreign pre-forking server (contrib/ci's
+    /// Python one): the count comes from /proc, and the run judges with it.
+    @Test(arguments: [2, 4]) func workersAutoCountsForeignWorkers(n: Int) throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("contrib/ci/prefork_http.py").path
+        var c = config([.kill])
+        c.duration = 3
+        c.workers = 99   // ignored: auto counts
+        c.workersAuto = true
+        c.command = ["python3", script, "{port}", "--workers", "\(n)"]
+        let r = try runChaos(c)
+        #expect(r.workers == n)
+        #expect(r.verdict("respawn")?.status == .pass, "\(r.verdict("respawn")?.evidence ?? [])")
+        #expect(r.reproduce.contains("--workers auto"))
+    }
+
+    /// A server with no worker processes is refused with a setup error (exit 2), not judged.
+    @Test func workersAutoRefusesServerWithoutWorkers() throws {
+        var c = config([.kill])
+        c.workersAuto = true
+        c.command = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]
+        #expect(throws: ChaosSetupError.self) { try runChaos(c) }
     }
 }

@@ -16,8 +16,9 @@ if [[ ${1:-} == --quick ]]; then
 fi
 ROUNDS=${ROUNDS:-3} DUR=${DUR:-4s} KILLS=${KILLS:-5} CURLDUR=${CURLDUR:-4} ONLY=${ONLY:-}
 OUT=${OUT:-$B/results/$(date +%Y%m%d-%H%M%S)} RUN=$OUT/run RAW=$OUT/raw.tsv
-# The recommended build: release, Swift runtime linked statically (--static-swift-stdlib:
-# fewer relocated pages per process, so less RSS per worker and a cheaper fork).
+# The recommended build (scripts/release-build.sh): release, Swift runtime linked statically
+# (--static-swift-stdlib: fewer relocated pages per process, so less RSS per worker and a
+# cheaper fork), exclusivity checks off.
 SCRATCH=${SCRATCH:-$ROOT/.build-bench}
 PREFORKD=${PREFORKD:-$SCRATCH/release/preforkd}
 CHAOS_RUN=${CHAOS_RUN:-$SCRATCH/release/chaos-run}
@@ -28,8 +29,9 @@ init_nap
 [[ -n ${NO_SETUP:-} ]] || "$B/setup.sh" >&2 || { echo "setup failed" >&2; exit 2; }
 "$B/mkfiles.sh" > /dev/null
 if [[ -z ${NO_BUILD:-} ]]; then
-  (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product preforkd >&2 \
-    && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product chaos-run >&2) || { echo "build failed" >&2; exit 2; }
+  # scripts/release-build.sh adds -enforce-exclusivity=unchecked (the shipped build's flags).
+  ("$ROOT/scripts/release-build.sh" "$SCRATCH" --product preforkd >&2 \
+    && "$ROOT/scripts/release-build.sh" "$SCRATCH" --product chaos-run >&2) || { echo "build failed" >&2; exit 2; }
 fi
 
 rec() { printf '%s\t%s\t%s\t%s\n' "$PEER" "$ROUND" "$1" "$2" >> "$RAW"; }

@@ -6,20 +6,8 @@ import Harness
 enum ProcExtra {
     /// (session id, tty_nr) from /proc/pid/stat (fields 6 and 7).
     static func sessionAndTTY(_ pid: Int32) -> (sid: Int32, tty: Int32)? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
-        let f = text[text.index(after: close)...].split(separator: " ")
-        guard f.count > 4, let sid = Int32(f[3]), let tty = Int32(f[4]) else { return nil }
+        guard let stat = ProcFS.stat(pid), let sid: Int32 = stat.field(6), let tty: Int32 = stat.field(7) else { return nil }
         return (sid, tty)
-    }
-
-    /// utime + stime of `pid` in clock ticks (/proc/pid/stat fields 14 and 15).
-    static func cpuTicks(_ pid: Int32) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
-        let f = text[text.index(after: close)...].split(separator: " ")
-        guard f.count > 12, let user = Int(f[11]), let system = Int(f[12]) else { return nil }
-        return user + system
     }
 
     /// Where descriptor `fd` of `pid` points.

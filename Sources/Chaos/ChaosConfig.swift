@@ -7,6 +7,8 @@ public struct ChaosConfig: Sendable {
     /// nil: drawn from the clock, then printed so the run can be reproduced.
     public var seed: UInt64?
     public var workers = 5
+    /// `--workers auto`: count the target's workers from /proc once it answers.
+    public var workersAuto = false
     public var lifetime = 100
     public var lifetimeJitter = 0
     public var concurrency = 32
@@ -41,6 +43,10 @@ public struct ChaosConfig: Sendable {
     public var junitPath: String?
     /// Where to save the full recorded history (JSON), for re-judging or debugging.
     public var historyPath: String?
+    /// HTML report path; nil: beside the JSON report (its name with .html).
+    public var htmlPath: String?
+    /// Optional CI thresholds; each one set adds a verdict row.
+    public var slo = SLOThresholds()
     public var quiet = false
     /// Seconds between plain progress lines (or display refreshes on a TTY).
     public var progressInterval = 1.0

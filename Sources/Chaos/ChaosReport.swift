@@ -30,6 +30,10 @@ public struct ChaosReport: Codable, Sendable {
     /// Observer stalls (s): gaps between the runner's own samples of at
     /// least `Limits.stallGap`; deadlines overlapping one were extended.
     public var stalls: [Double]?
+    /// Worker count N the run expected (counted from /proc with `--workers auto`).
+    public var workers: Int?
+    /// The run in 100 ms buckets with its faults: what the HTML report draws.
+    public var timeSeries: Timeline?
 
     public var passed: Int { verdicts.filter { $0.status == .pass }.count }
     public var failed: Int { verdicts.filter { $0.status == .fail }.count }

@@ -12,7 +12,8 @@ public func runChaos(_ config: ChaosConfig) throws -> ChaosReport {
 
 /// Orchestrates a run: target, sampler, load, faults, shutdown, judgement.
 final class ChaosRunner {
-    let config: ChaosConfig
+    /// As given, except `workers` once `--workers auto` has counted them.
+    private(set) var config: ChaosConfig
     let seed: UInt64
 
     init(_ config: ChaosConfig) {
@@ -24,6 +25,7 @@ final class ChaosRunner {
         do { try Subreaper.enable() } catch { throw ChaosSetupError("cannot become a child subreaper: \(error)") }
         let schedule = config.schedule(seed: seed)
         let target = try Target.launch(config, lifetime: config.duration + config.gracefulTimeout + 60)
+        config.workers = target.workers
         let planned = try plannedSettings(target)
         let tracker = MasterTracker(pid: target.master, startTime: target.process.startTime, pidFile: target.pidFile)
         defer {
@@ -79,6 +81,9 @@ final class ChaosRunner {
         var report = ChaosReport(history: history, verdicts: Invariants.judge(history), config: config,
                                  reproduce: reproduceCommand())
         report.schedule = schedule
+        report.timeSeries = Timeline(history: history)
+        report.workers = config.workers
+        report.verdicts += config.slo.judge(report)
         progress.note("")
         return report
     }
@@ -149,7 +154,8 @@ final class ChaosRunner {
     func reproduceCommand() -> String {
         var a = ["chaos-run"]
         if let s = config.scenarioName { a += ["--scenario", s] }
-        a += ["--seed", "\(seed)", "--duration", fmt(config.duration, 1), "--workers", "\(config.workers)",
+        a += ["--seed", "\(seed)", "--duration", fmt(config.duration, 1),
+              "--workers", config.workersAuto ? "auto" : "\(config.workers)",
               "--lifetime", "\(config.lifetime)", "--concurrency", "\(config.concurrency)",
               config.keepAlive ? "--keep-alive" : "--fresh-connections", "--load-threads", "\(config.loadThreads)",
               "--faults", config.effectiveFaults.isEmpty ? "none"
@@ -159,6 +165,11 @@ final class ChaosRunner {
         if config.proxy { a += ["--proxy"] }
         if config.shutdown != ["TERM"] { a += ["--shutdown", config.shutdown.joined(separator: ",")] }
         if !config.extraArgs.isEmpty { a += ["--extra-arg"] + [config.extraArgs.joined(separator: " ")] }
+        let slo = config.slo
+        if let v = slo.maxLostPerDeath { a += ["--max-lost-per-death", "\(v)"] }
+        if let v = slo.maxRespawnP99 { a += ["--max-respawn-p99", "\(v)"] }
+        if let v = slo.minRPS { a += ["--min-rps", "\(v)"] }
+        if let v = slo.maxP99ms { a += ["--max-p99-ms", "\(v)"] }
         if let c = config.command { a += ["--"] + c }
         return a.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
     }

@@ -59,11 +59,14 @@ public struct Scenario: Codable, Sendable, Equatable {
 
     /// chaos/scenarios under the working directory, else under the package
     /// root above the running binary (.build*/CONFIG/chaos-run), so `--list`
-    /// and `--scenario NAME` work from anywhere in a checkout.
+    /// and `--scenario NAME` work from anywhere in a checkout; an installed
+    /// chaos-run (PREFIX/bin) reads PREFIX/share/preforkd/scenarios (the .deb's).
     public static var defaultDirectory: String {
         let local = "chaos/scenarios"
         if FileManager.default.fileExists(atPath: local) { return local }
         var dir = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        let installed = (dir as NSString).deletingLastPathComponent + "/../share/preforkd/scenarios"
+        if FileManager.default.fileExists(atPath: installed) { return (installed as NSString).standardizingPath }
         for _ in 0..<4 {
             dir = (dir as NSString).deletingLastPathComponent
             let candidate = dir + "/" + local

@@ -8,6 +8,8 @@ struct Target {
     let port: Int
     let baseURL: String
     let pidFile: String?
+    /// Worker count N the run expects: `--workers`, or counted (`--workers auto`).
+    var workers = 0
     /// The log FIFOs the runner holds (preforkd runs with log-stall faults).
     let logs: LogPipes?
     /// The access log's tmpfs (preforkd runs with log-full faults), or why there is none.
@@ -23,9 +25,20 @@ struct Target {
     func owns(_ entry: ProcessEntry) -> Bool { entry.pgrp == master }
 
     /// Starts preforkd (beside this executable) or the foreign command, waits
-    /// for readiness, then for N live workers in /proc.
+    /// for readiness, then for N live workers in /proc (with `workersAuto`, N is
+    /// counted once the target answers).
     static func launch(_ c: ChaosConfig, lifetime: Double) throws -> Target {
-        let t = c.isPreforkd ? try launchPreforkd(c, deadline: lifetime) : try launchForeign(c, deadline: lifetime)
+        var t = c.isPreforkd ? try launchPreforkd(c, deadline: lifetime) : try launchForeign(c, deadline: lifetime)
+        t.workers = c.workers
+        if c.workersAuto {
+            t.workers = WorkerCount.settled(master: t.master)
+            guard t.workers > 0 else {
+                t.process.terminateAndReap()
+                throw ChaosSetupError("--workers auto: target pid \(t.master) has no child processes after it "
+                    + "answered; chaos-run needs a pre-forking server (a master with worker children)")
+            }
+            return t
+        }
         let full = waitUntil(timeout: 15) {
             ProcFS.children(of: t.master).filter { !$0.isZombie }.count >= c.workers
         }

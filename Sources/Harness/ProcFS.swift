@@ -62,11 +62,13 @@ public enum ProcFS {
     /// CPU time (user + system) of `pid` in seconds, from /proc/pid/stat
     /// fields 14 and 15; nil if gone.
     public static func cpuSeconds(_ pid: Int32) -> Double? {
-        guard let text = readSmallFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // fields[0] is the state (field 3): utime is field 14, stime 15.
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard let stat = stat(pid), let user: Int = stat.field(14), let system: Int = stat.field(15) else { return nil }
+        return Double(user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// /proc/pid/stat, split (see ProcStat); nil if gone.
+    public static func stat(_ pid: Int32) -> ProcStat? {
+        readSmallFile("/proc/\(pid)/stat").flatMap { ProcStat.parse(Array($0.utf8)) }
     }
 
     /// True if /proc lists `pid` (zombies included).

@@ -48,31 +48,12 @@ public struct ProcessEntry: Sendable, Codable, Equatable {
     /// True for a zombie (exited, not yet reaped).
     public var isZombie: Bool { state == "Z" }
 
-    /// Parses one /proc/<pid>/stat line. The comm field is delimited by the
-    /// first "(" and the LAST ")" because comm itself may contain ") (".
+    /// Parses one /proc/<pid>/stat line (ProcStat splits it).
     public static func parse(statLine line: String) -> ProcessEntry? {
-        let bytes = Array(line.utf8)
-        guard let open = bytes.firstIndex(of: UInt8(ascii: "(")),
-              let close = bytes.lastIndex(of: UInt8(ascii: ")")), close > open,
-              let pid = Int32(String(decoding: bytes[..<open], as: UTF8.self).trimmingSpaces())
+        guard let stat = ProcStat.parse(Array(line.utf8)), let state = stat.state,
+              let ppid: Int32 = stat.field(4), let pgrp: Int32 = stat.field(5), let start: UInt64 = stat.field(22)
         else { return nil }
-        let comm = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
-        // Fields after ")" start at field 3 (state).
-        let rest = bytes[(close + 1)...].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
-        guard rest.count >= 20, rest[0].count == 1 else { return nil }
-        let state = Character(Unicode.Scalar(rest[0][rest[0].startIndex]))
-        guard let ppid = Int32(ascii: rest[1]), let pgrp = Int32(ascii: rest[2]),
-              let start = UInt64(ascii: rest[19]) else { return nil }
-        return ProcessEntry(pid: pid, ppid: ppid, pgrp: pgrp, state: state, startTime: start, comm: comm)
-    }
-}
-
-extension String {
-    fileprivate func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " || s.last == "\n" { s.removeLast() }
-        return String(s)
+        return ProcessEntry(pid: stat.pid, ppid: ppid, pgrp: pgrp, state: state, startTime: start, comm: stat.comm)
     }
 }
 

@@ -67,6 +67,7 @@ final class Master {
             waitForEvents()
             for signal in pendingSignals() { handle(signal) }
             reapChildren()
+            noticePause()  // again: a pause inside this turn must not count against heartbeats either
             perform(table.tick(now: .now(), heartbeat: { self.scoreboard.heartbeat(slot: $0) }))
             upgrader.tick(now: .now())
             announceIfReady()
@@ -218,7 +219,7 @@ final class Master {
     /// every worker gets a fresh grace before its heartbeat is judged.
     private func noticePause() {
         let now = Instant.now()
-        guard let gap = pauses?.pause(now: now) else { return }
+        guard let gap = pauses?.check(now: now) else { return }
         table.masterResumed(now: now, paused: gap)
         log.warning("master_resumed", metadata: ["gap_ms": "\(Int(gap.milliseconds))"])
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chaos
 import Foundation
+import PreforkVersion
 
 /// chaos-run: seeded chaos against preforkd or any prefork server, judged by
 /// invariants over the recorded history. Exit 0 all pass, 1 a FAIL, 2 usage/setup.
@@ -10,11 +11,13 @@ struct ChaosRun: ParsableCommand {
         commandName: "chaos-run",
         abstract: "Inject seeded faults into a prefork server under load and judge invariants.",
         discussion: "Without `-- COMMAND`, runs the preforkd beside this binary with --port 0 --fault-injection. "
-            + "A foreign COMMAND gets {port} replaced by a free port.")
+            + "A foreign COMMAND gets {port} replaced by a free port.",
+        version: PreforkVersion.string)
 
     @Option(help: "Seconds of load and faults before the shutdown signal (default 60).") var duration: Double?
     @Option(help: "PRNG seed; same seed, same fault schedule.") var seed: UInt64?
-    @Option(help: "Expected worker count N (default 5).") var workers: Int?
+    @Option(help: "Expected worker count N (default 5), or 'auto': count the target's workers from /proc once it answers.")
+    var workers: String?
     @Option(help: "Requests per worker, 0 = unlimited (default 100).") var lifetime: Int?
     @Option(help: "Concurrent requests (default 32).") var concurrency: Int?
     @Option(name: .customLong("load-threads"), help: "Load-loop threads sharing the concurrency (default 2).")
@@ -35,6 +38,14 @@ struct ChaosRun: ParsableCommand {
     @Option(help: "JSON report path (default chaos/reports/<timestamp>-<seed>.json).") var report: String?
     @Option(help: "JUnit XML path.") var junit: String?
     @Option(help: "Save the full recorded history (JSON) here.") var history: String?
+    @Option(help: "HTML report path (default: beside the JSON report, .html).") var html: String?
+    @Option(name: .customLong("max-lost-per-death"), help: "SLO: fail when more requests are lost per worker death.")
+    var maxLostPerDeath: Double?
+    @Option(name: .customLong("max-respawn-p99"), help: "SLO: fail when the respawn p99 exceeds this many seconds.")
+    var maxRespawnP99: Double?
+    @Option(name: .customLong("min-rps"), help: "SLO: fail below this many load requests per second.") var minRps: Double?
+    @Option(name: .customLong("max-p99-ms"), help: "SLO: fail when the p99 latency outside fault windows exceeds this (ms).")
+    var maxP99Ms: Double?
     @Flag(help: "No progress output.") var quiet = false
     @Option(name: .customLong("preforkd"), help: "preforkd binary (default: beside chaos-run).") var preforkd: String?
     @Option(name: .customLong("extra-arg"), parsing: .unconditionalSingleValue,
@@ -67,6 +78,9 @@ struct ChaosRun: ParsableCommand {
             print(r.renderText())
             let path = try r.writeJSON(to: config.reportPath)
             FileHandle.standardError.write(Data("report: \(path)\n".utf8))
+            let page = config.htmlPath ?? ChaosReport.htmlPath(besideJSON: path)
+            try r.writeHTML(to: page)
+            FileHandle.standardError.write(Data("html report: \(page)\n".utf8))
             if let j = config.junitPath { try r.writeJUnit(to: j) }
             throw ExitCode(r.exitCode)
         } catch let e as ChaosSetupError {
@@ -80,7 +94,11 @@ struct ChaosRun: ParsableCommand {
         if let s = scenario { try c.apply(Scenario.load(s)) }
         if let v = duration { c.duration = v }
         if let v = seed { c.seed = v }
-        if let v = workers { c.workers = v }
+        if let v = workers {
+            if v == "auto" { c.workersAuto = true } else if let n = Int(v) { c.workers = n } else {
+                throw ChaosSetupError("--workers takes a number or 'auto', got '\(v)'")
+            }
+        }
         if let v = lifetime { c.lifetime = v }
         if let v = concurrency { c.concurrency = v }
         if let v = loadThreads { c.loadThreads = v }
@@ -110,6 +128,9 @@ struct ChaosRun: ParsableCommand {
         c.reportPath = report
         c.junitPath = junit
         c.historyPath = history
+        c.htmlPath = html
+        c.slo = SLOThresholds(maxLostPerDeath: maxLostPerDeath, maxRespawnP99: maxRespawnP99, minRPS: minRps,
+                              maxP99ms: maxP99Ms)
         c.quiet = quiet
         guard c.duration > 0, c.workers > 0, c.concurrency > 0, c.loadThreads > 0 else {
             throw ChaosSetupError("duration, workers, concurrency and load-threads must be positive")

@@ -3,6 +3,7 @@ import ArgumentParser
 import Conformance
 import Foundation
 import Harness
+import PreforkVersion
 
 /// `conformance-run`: the HTTP/1.1 conformance table against a URL, a spawned
 /// command, or (default) the preforkd built next to this binary.
@@ -16,7 +17,8 @@ struct ConformanceRun: ParsableCommand {
             conformance-run -- COMMAND ARGS... {port} ...   ({port} is replaced by a free port)
             conformance-run                                  (spawns ./preforkd next to this binary)
             Exit 0 iff no MUST case failed (no SHOULD either with --strict).
-            """)
+            """,
+        version: PreforkVersion.string)
 
     @Option(help: "Base URL of a running server.") var url: String?
     @Option(help: "Only this section (repeatable): request-line, host, fields, content-length, transfer-encoding, persistence, robustness.")
@@ -30,7 +32,7 @@ struct ConformanceRun: ParsableCommand {
     @Option(help: "Idle connections opened by the starvation case.") var idleConnections = 1000
     @Option(help: "Cases run at once.") var parallel = 8
     @Flag(help: "List the cases (id, level, reference, what is sent, what passes) and exit.") var list = false
-    @Argument(parsing: .captureForPassthrough, help: "Server command; {port} is replaced by a free port.")
+    @Argument(parsing: .postTerminator, help: "Server command after --; {port} is replaced by a free port.")
     var command: [String] = []
 
     func run() throws {

@@ -1,6 +1,7 @@
 @preconcurrency import Glibc
 import ArgumentParser
 import Prefork
+import PreforkVersion
 
 /// `preforkd`: flags -> Configuration -> Server. Synchronous on purpose: the
 /// master must not start a thread (or Task) before it forks.
@@ -9,7 +10,8 @@ struct Preforkd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preforkd",
         abstract: "A pre-forking HTTP/1.1 daemon: one master, N workers accepting from one socket.",
-        discussion: HelpText.discussion
+        discussion: HelpText.discussion,
+        version: PreforkVersion.string
     )
 
     @OptionGroup(title: "Listening") var listening: ListeningOptions

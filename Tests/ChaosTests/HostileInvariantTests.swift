@@ -98,6 +98,19 @@ import Testing
         #expect(v.evidence.first?.contains("runnable in 100% of") == true)
     }
 
+    /// On a loaded machine a spinning worker may get little CPU, but it is
+    /// runnable in every sample and answers nothing: still a spin.
+    @Test func starvedSpinningWorkerFailsNoBusySpin() {
+        var b = HistoryBuilder.hostile()
+        b.history.requests.removeAll { $0.workerPid == 12 }
+        for i in b.history.samples.indices where (t(200)...t(1000)).contains(b.history.samples[i].time) {
+            b.history.samples[i].children = b.history.samples[i].children.map { $0.pid == 12 ? worker(12, "R") : $0 }
+        }
+        let v = b.verdict(NoBusySpinInvariant())
+        #expect(v.status == .fail, "runnable throughout, nothing answered: \(v.summary)")
+        #expect(v.evidence.first?.contains("answering 0 request(s)") == true)
+    }
+
     @Test func masterWedgedInPipeWriteFailsSupervisionAlive() {
         var b = HistoryBuilder.hostile()
         for i in b.history.samples.indices where (t(1300)...t(1600)).contains(b.history.samples[i].time) {

@@ -11,16 +11,28 @@ import Testing
     @Test func detectorIgnoresOrdinaryWakeups() {
         var detector = PauseDetector(timeout: .seconds(2))
         detector.willWait(now: Self.at(0), timeoutMs: 500)
-        #expect(detector.pause(now: Self.at(10)) == nil, "woken early by a signal")
-        #expect(detector.pause(now: Self.at(900)) == nil, "400 ms late: under a quarter of the timeout")
-        detector.willWait(now: Self.at(0), timeoutMs: -1)
-        #expect(detector.pause(now: Self.at(60_000)) == nil, "no deadline: a long sleep is no pause")
+        #expect(detector.check(now: Self.at(10)) == nil, "woken early by a signal")
+        #expect(detector.check(now: Self.at(12)) == nil, "a turn of 2 ms")
+        detector.willWait(now: Self.at(100), timeoutMs: 500)
+        #expect(detector.check(now: Self.at(1000)) == nil, "400 ms late: under a quarter of the timeout")
+        detector.willWait(now: Self.at(1000), timeoutMs: -1)
+        #expect(detector.check(now: Self.at(60_000)) == nil, "no deadline: a long sleep is no pause")
     }
 
     @Test func detectorReportsTheWholeGapOfALateWake() {
         var detector = PauseDetector(timeout: .seconds(2))
         detector.willWait(now: Self.at(1000), timeoutMs: 500)
-        #expect(detector.pause(now: Self.at(11_000)) == .seconds(10))
+        #expect(detector.check(now: Self.at(11_000)) == .seconds(10))
+    }
+
+    /// Stopped in the middle of a turn (after its wait returned, before the
+    /// heartbeat check): the check right before judging sees the gap.
+    @Test func detectorSeesAPauseInsideATurn() {
+        var detector = PauseDetector(timeout: .seconds(2))
+        detector.willWait(now: Self.at(1000), timeoutMs: 500)
+        #expect(detector.check(now: Self.at(1200)) == nil, "the wait ended on time")
+        #expect(detector.check(now: Self.at(4700)) == .milliseconds(3500), "then 3.5 s passed before the next check")
+        #expect(detector.check(now: Self.at(4701)) == nil, "reported once")
     }
 
     @Test func frozenGroupIsNotKilledAfterResume() {
