@@ -106,8 +106,13 @@ final class FaultInjector: Sendable {
 
     /// The current master's live workers, sorted by (start time, pid): the victim list.
     func victims() -> [ProcessEntry] {
-        // Workers only: not a new master booting in its own process group (an upgrade in progress).
-        ProcFS.children(of: master).filter { !$0.isZombie && $0.state != "T" && $0.pgrp == tracker.group }
+        // Workers only: not a new master of an upgrade in progress, whether still
+        // booting in its own process group or already in ours with workers of
+        // its own (a 60 s run SIGKILLed one there, between its pid file write
+        // and the tracker's next sample, and lost every generation).
+        ProcFS.children(of: master).filter { c in
+            !c.isZombie && c.state != "T" && c.pgrp == tracker.group && ProcFS.children(of: c.pid).isEmpty
+        }
             .sorted { ($0.startTime, $0.pid) < ($1.startTime, $1.pid) }
     }
 
