@@ -31,17 +31,16 @@ struct Listener {
             throw StartupError("cannot resolve --host \(host): \(String(cString: gai_strerror(rc)))")
         }
         defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw StartupError(posix: PosixError(call: "socket", errno: errno)) }
+        let fd: Int32
+        do { fd = try Posix.socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)) } catch {
+            throw StartupError(posix: error)
+        }
         do {
-            var on: Int32 = 1
             // SO_REUSEADDR: a restart on the same port works while old
             // connections sit in TIME_WAIT.
-            _ = try Posix.retrying("setsockopt(SO_REUSEADDR)") {
-                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-            }
-            _ = try Posix.retrying("bind") { Glibc.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) }
-            _ = try Posix.retrying("listen") { Glibc.listen(fd, Int32(backlog)) }
+            try Posix.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
+            try Posix.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen)
+            try Posix.listen(fd, backlog: backlog)
             if deferAccept > 0 { Self.deferAccept(fd, seconds: deferAccept) }
             return Listener(fd: fd, host: host, port: try boundPort(fd))
         } catch {
@@ -60,8 +59,7 @@ struct Listener {
     /// and unicorn (tcp_defer_accept) do the same by default on Linux.
     /// Best effort: not every socket family has it.
     static func deferAccept(_ fd: Int32, seconds: Int) {
-        var value = Int32(seconds)
-        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, &value, socklen_t(MemoryLayout<Int32>.size))
+        try? Posix.setOption(fd, Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, Int32(clamping: seconds), "TCP_DEFER_ACCEPT")
     }
 
     private static func boundPort(_ fd: Int32) throws(PosixError) -> Int {

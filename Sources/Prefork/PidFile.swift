@@ -23,16 +23,18 @@ struct PidFile {
             let fd = try Posix.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             defer { Posix.close(fd) }
             try Posix.writeAll(fd, "\(pid)\n")
-            _ = try Posix.retrying("rename") { rename(temp, path) }
+            try Posix.rename(temp, path)
         } catch {
-            unlink(temp)
+            try? Posix.unlink(temp)  // best effort: the error that matters is the one thrown
             throw StartupError("cannot write pid file \(path): \(error)")
         }
     }
 
     /// Removes the file if it still holds `pid` (a newer instance may own it).
+    /// A file that cannot be removed (EACCES, EROFS) is left: the next start
+    /// finds it stale and replaces it.
     func release(pid: pid_t) {
-        if Self.readPid(path) == pid { unlink(path) }
+        if Self.readPid(path) == pid { try? Posix.unlink(path) }
     }
 
     static func readPid(_ path: String) -> pid_t? {
@@ -45,7 +47,7 @@ struct PidFile {
     }
 
     static func isAlive(_ pid: pid_t) -> Bool {
-        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+        Posix.processExists(pid)
     }
 }
 

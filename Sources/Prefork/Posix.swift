@@ -372,6 +372,34 @@ package enum Posix {
         _ = Glibc.signal(signo, disposition)
     }
 
+    // MARK: - Processes (daemon mode)
+
+    /// waitpid(pid, 0): blocks until `pid` ends; its raw wait status.
+    static func waitBlocking(_ pid: pid_t) throws(PosixError) -> Int32 {
+        var status: Int32 = 0
+        _ = try retrying("waitpid(\(pid))") { waitpid(pid, &status, 0) }
+        return status
+    }
+
+    /// setsid(2): a new session and process group led by the caller.
+    static func newSession() throws(PosixError) {
+        _ = try retrying("setsid") { setsid() }
+    }
+
+    static func changeDirectory(_ path: String) throws(PosixError) {
+        _ = try retrying("chdir(\(path))") { chdir(path) }
+    }
+
+    /// umask(2) (it cannot fail).
+    static func setFileCreationMask(_ mask: mode_t) {
+        _ = umask(mask)
+    }
+
+    /// dup2(2): `fd` also as `target`.
+    static func duplicate(_ fd: Int32, onto target: Int32) throws(PosixError) {
+        _ = try retrying("dup2(\(target))") { dup2(fd, target) }
+    }
+
     // MARK: - Memory
 
     /// An anonymous MAP_SHARED mapping (inherited by every fork).

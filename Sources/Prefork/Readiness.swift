@@ -55,9 +55,9 @@ struct SystemdNotifier {
         return SystemdNotifier(path: String(cString: value))
     }
 
+    /// Best effort, as sd_notify(3): a supervisor that is gone or not listening changes nothing here.
     func send(_ message: String) {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return }
+        guard let fd = try? Posix.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue)) else { return }
         defer { Posix.close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -69,12 +69,9 @@ struct SystemdNotifier {
             raw.copyBytes(from: pathBytes)
         }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + pathBytes.count)
-        _ = Array(message.utf8).withUnsafeBytes { bytes in
-            withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, bytes.baseAddress, bytes.count, cshim_msg_nosignal(), $0, length)
-                }
-            }
+        let bytes = Array(message.utf8)
+        withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { try? Posix.sendDatagram(fd, bytes, to: $0, length) }
         }
     }
 }
@@ -97,16 +94,16 @@ enum Daemonizer {
         do { first = try Posix.fork() } catch { throw StartupError(posix: error) }
         if first > 0 {
             Posix.close(pipe.write)
-            var status: Int32 = 0
-            _ = waitpid(first, &status, 0)
+            _ = try? Posix.waitBlocking(first)  // the intermediate child exits at once; its status says nothing
             exit(launcherReport(pipe.read))
         }
         Posix.close(pipe.read)
-        guard let second = try? Posix.fork() else { _exit(1) }
+        guard let second = try? Posix.fork() else { _exit(1) }  // the launcher reads EOF: "exited before it was ready"
         if second > 0 { _exit(0) }
-        setsid()
-        chdir("/")
-        umask(0o022)
+        // Neither can fail here: a fresh child of a fresh child leads no group, and / exists.
+        try? Posix.newSession()
+        try? Posix.changeDirectory("/")
+        Posix.setFileCreationMask(0o022)
         redirectStdioToDevNull()
         return pipe.write
     }
@@ -117,9 +114,8 @@ enum Daemonizer {
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 512)
         while !data.contains(UInt8(ascii: "\n")) {
-            let n = chunk.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress, buffer.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
+            guard let n = try? chunk.withUnsafeMutableBytes({ buffer throws(PosixError) in try Posix.read(fd, buffer) }),
+                  n > 0 else { break }  // EOF, or an error: no message
             data += chunk.prefix(n)
         }
         let message = String(decoding: data, as: UTF8.self).trimmingWhitespace()
@@ -133,9 +129,9 @@ enum Daemonizer {
     }
 
     private static func redirectStdioToDevNull() {
-        let null = open("/dev/null", O_RDWR)
-        guard null >= 0 else { return }
-        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] { dup2(null, fd) }
+        // Without /dev/null (a broken chroot) stdio stays as inherited: the daemon logs to its file anyway.
+        guard let null = try? Posix.open("/dev/null", O_RDWR) else { return }
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] { try? Posix.duplicate(null, onto: fd) }
         if null > STDERR_FILENO { Posix.close(null) }
     }
 }

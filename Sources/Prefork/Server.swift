@@ -35,7 +35,7 @@ public struct Server {
                 return 1
             }
         } else if daemonize {
-            chdir("/")  // as the first daemon did; the launch ran in its old directory
+            try? Posix.changeDirectory("/")  // as the first daemon did; the launch ran in its old directory
         }
         var config = configuration
         config.resolvedBinary = binary.path

@@ -63,9 +63,10 @@ final class UpgradeLauncher {
         guard let fd = readyPipe else { return nil }
         var chunk = [UInt8](repeating: 0, count: 128)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }  // EAGAIN cannot happen after POLLIN, but is not an answer either
+            // EAGAIN cannot happen after POLLIN, but is not an answer either; an error neither.
+            guard let n = try? chunk.withUnsafeMutableBytes({ buffer throws(PosixError) in try Posix.read(fd, buffer) }) else {
+                return nil
+            }
             if n == 0 {
                 closePipe()
                 return received.starts(with: Array("ready".utf8))
