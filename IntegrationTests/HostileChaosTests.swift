@@ -33,8 +33,11 @@ import Testing
     }
 
     @Test func noPauseGraceFailsNoFalseTimeout() throws {
-        // Two 3 s freezes (a 2 s one against --timeout 1 let the workers beat first once in a while).
-        var c = config([.groupFreeze], defect: "no-pause-grace", duration: 12)
+        // 3 s freezes (a 2 s one against --timeout 1 let the workers beat first once in a while).
+        // Each freeze catches the old master only when it runs before its workers after
+        // SIGCONT (about 3 in 4): 24 s gives 3-5 of them; 12 s gave one on a loaded CI
+        // dry run, and the workers won that race.
+        var c = config([.groupFreeze], defect: "no-pause-grace", duration: 24)
         c.environmentLength = 3
         let r = try runChaos(c)
         let v = try #require(r.verdict("no-false-timeout"))
