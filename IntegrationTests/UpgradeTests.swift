@@ -48,11 +48,7 @@ extension Integration {
             let d = try Daemon(["--lifetime", "100"], workers: 2)
             var master = d.master
             let group = d.process.pid
-            defer {
-                kill(master, SIGKILL)
-                Upgrades.killGroups([group])
-                d.stop()
-            }
+            defer { Upgrades.tearDown(d, master: master, group: group) }
             let load = BackgroundLoad(url: d.url)
             load.start()
             var times: [Double] = []
@@ -98,11 +94,7 @@ extension Integration {
             let d = try Daemon([], workers: 2, executable: binary.path)
             let group = d.process.pid
             var master = d.master
-            defer {
-                kill(master, SIGKILL)
-                Upgrades.killGroups([group])
-                d.stop()
-            }
+            defer { Upgrades.tearDown(d, master: master, group: group) }
             let load = BackgroundLoad(url: d.url)
             load.start()
             try binary.replace(withScript: "exit 1")
@@ -200,11 +192,7 @@ extension Integration {
             let d = try Daemon([], workers: 2, environment: env)
             let group = d.process.pid
             var master = d.master
-            defer {
-                kill(master, SIGKILL)
-                Upgrades.killGroups([group])
-                d.stop()
-            }
+            defer { Upgrades.tearDown(d, master: master, group: group) }
             #expect(receive { messages.contains("READY=1\nMAINPID=\(d.master)") }, "\(messages)")
             let (new, _) = try Self.upgrade(d, from: master)
             master = new

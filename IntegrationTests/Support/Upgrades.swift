@@ -84,6 +84,17 @@ enum Upgrades {
     }
 
     /// SIGKILLs everything left in the groups and reaps what is ours: teardown.
+    /// Teardown of a test that upgraded `d`: KILL the current master (which
+    /// may be a later generation than `d.process`), then every process left in
+    /// the original group, then stop the fixture.
+    static func tearDown(_ d: Daemon, master: Int32, group: Int32) {
+        if let entry = ProcFS.entry(master), !entry.isZombie {
+            _ = SafeSignal.send(SIGKILL, to: master, expectedStartTime: entry.startTime)
+        }
+        killGroups([group])
+        d.stop()
+    }
+
     static func killGroups(_ groups: [Int32]) {
         for g in groups where g > 0 {
             for e in ProcFS.groupMembers(g) where !e.isZombie {
