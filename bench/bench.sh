@@ -4,14 +4,14 @@
 # body. Peers alternate within each round so drift hits all of them; the table
 # reports medians over rounds and ratios to nginx from this one run.
 # Writes $OUT/{raw.tsv,table.md,wrk/,curl/,run/} and docs/bench/{RESULTS-table.md,chart.svg}.
-# Env: ROUNDS=3 DUR=4s KILLS=5 CURLDUR=4 ONLY="nginx preforkd" NO_SETUP=1 NO_BUILD=1
+# Env: ROUNDS=3 DUR=4s KILLS=5 CURLDUR=4 UPGRADES=5 (0: none) ONLY="nginx preforkd" NO_SETUP=1 NO_BUILD=1
 #      SCRATCH=dir (default .build-bench) PREFORKD=path CHAOS_RUN=path OUT=dir (default bench/results/DATE-TIME) NO_DOCS=1
 # --quick: 1 round of 2 s runs, 2 kills, nginx and the preforkd variants only.
 set -uo pipefail
 B=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$B/.." && pwd)
 if [[ ${1:-} == --quick ]]; then
-  ROUNDS=${ROUNDS:-1} DUR=${DUR:-2s} KILLS=${KILLS:-2} CURLDUR=${CURLDUR:-2}
+  ROUNDS=${ROUNDS:-1} DUR=${DUR:-2s} KILLS=${KILLS:-2} CURLDUR=${CURLDUR:-2} UPGRADES=${UPGRADES:-2}
   ONLY=${ONLY:-nginx preforkd preforkd-root preforkd-l100} NO_DOCS=${NO_DOCS:-1}
 fi
 ROUNDS=${ROUNDS:-3} DUR=${DUR:-4s} KILLS=${KILLS:-5} CURLDUR=${CURLDUR:-4} ONLY=${ONLY:-}
@@ -79,10 +79,19 @@ shutdown_once() {  # SIGTERM master while idle; time until master + all workers 
   wait "$MASTER" 2>/dev/null; MASTER=
 }
 
-wrk_into() {  # KEY FILE-TAG PATH [wrk args]: records KEY_rps KEY_p99_ms KEY_err KEY_non2xx
-  local key=$1 tag=$2 path=$3 rps p99 err n2; shift 3
-  read -r rps p99 err n2 < <(run_wrk "$OUT/wrk/r$ROUND-$PEER-$tag.txt" "$PORT" "$DUR" "$path" "$@")
-  rec "${key}_rps" "$rps"; rec "${key}_p99_ms" "$p99"; rec "${key}_err" "$(( err + n2 ))"
+wrk_into() {  # KEY FILE-TAG PATH [wrk args]: records KEY_rps KEY_p99_ms KEY_err KEY_req KEY_cpu_us
+  # KEY_cpu_us: CPU (user + system) of all the server's processes per request answered, from
+  # /proc before and after the run (cpu_ticks; wrk's own CPU is not in it).
+  local key=$1 tag=$2 path=$3 rps p99 err n2 req t0 r0=-; shift 3
+  [[ $PEER == preforkd* ]] && r0=$(status_counter "$PORT" retired)
+  cpu_ticks "$MASTER"; t0=$TICKS
+  read -r rps p99 err n2 req < <(run_wrk "$OUT/wrk/r$ROUND-$PEER-$tag.txt" "$PORT" "$DUR" "$path" "$@")
+  cpu_ticks "$MASTER"
+  rec "${key}_rps" "$rps"; rec "${key}_p99_ms" "$p99"; rec "${key}_err" "$(( err + n2 ))"; rec "${key}_req" "$req"
+  (( req > 0 )) && rec "${key}_cpu_us" "$(awk -v t=$(( TICKS - t0 )) -v hz="$CLK_TCK" -v n="$req" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')"
+  # Retirements during the run (preforkd's /__status counter): the retirement cost's divisor.
+  [[ $r0 != - ]] && rec "${key}_retired" "$(( $(status_counter "$PORT" retired) - r0 ))"
+  return 0
 }
 
 curl_round() {  # chaos-run's libcurl load loop, no faults: its own launch of the same command
@@ -105,14 +114,27 @@ curl_round() {  # chaos-run's libcurl load loop, no faults: its own launch of th
 }
 
 kill_under_load() {  # SIGKILL one worker 1 s into a 3 s keep-alive run: errors seen by wrk
-  local rps p99 err n2 i
+  local rps p99 err n2 req i
   run_wrk "$OUT/wrk/r$ROUND-$PEER-killload.txt" "$PORT" 3s /hello.txt > "$RUN/killload.res" &
   local wp=$!; nap 1
   for (( i = 0; i < 5; i++ )); do  # a worker may exit by itself between the scan and the kill
     kids_of "$MASTER"; kill -KILL "${KIDS[0]}" 2>/dev/null && break
   done
   wait "$wp"
-  read -r rps p99 err n2 < "$RUN/killload.res"; rec kill_load_err "$(( err + n2 ))"
+  read -r rps p99 err n2 req < "$RUN/killload.res"; rec kill_load_err "$(( err + n2 ))"
+}
+
+close_round() {  # Connection: close -c16; for preforkd also fairness (fairness.py over /__status)
+  local fp= worst med n
+  if [[ $PEER == preforkd* ]]; then
+    python3 "$B/fairness.py" "$PORT" "${DUR%s}" > "$RUN/fair.res" & fp=$!
+  fi
+  wrk_into close close /hello.txt -H 'Connection: close'
+  [[ -n $fp ]] || return 0
+  wait "$fp"; read -r worst med n < "$RUN/fair.res"
+  # "inf": a worker answered nothing in some window. Other peers: no per-worker counts (n/a).
+  (( n > 0 )) && { rec fair_worst "$worst"; rec fair_median "$med"; }
+  return 0
 }
 
 one_round() {  # all scenarios of one peer
@@ -129,7 +151,7 @@ one_round() {  # all scenarios of one peer
     nap 0.3; wait_for_workers; read -r rss pss < <(rss_pss "${KIDS[@]}")
     rec rss_kb "$rss"; rec pss_kb "$pss"
   fi
-  has close && wrk_into close close /hello.txt -H 'Connection: close'
+  has close && close_round
   if has static; then
     wrk_into st4k st4k /4k.bin
     wrk_into st1m st1m /1m.bin
@@ -153,6 +175,16 @@ for (( ROUND = 1; ROUND <= ROUNDS; ROUND++ )); do
   done
 done
 trap - EXIT
+# Upgrade hand-over (USR2 -> old master gone), 4 workers, under wrk load: bench/upgrade.sh, once per run.
+if (( ${UPGRADES:-5} > 0 )); then
+  peers=; for p in preforkd nginx; do [[ -z $ONLY || " $ONLY " == *" $p "* ]] && peers+=" $p"; done
+  if [[ -n $peers ]]; then
+    echo "[$(date +%T)] upgrades: $peers" >&2
+    COUNT=${UPGRADES:-5} ONLY="$peers" NO_BUILD=1 PREFORKD="$PREFORKD" OUT="$OUT/upgrade" "$B/upgrade.sh" > /dev/null 2>&1 \
+      || echo "upgrade.sh failed (see $OUT/upgrade)" >&2
+    awk -F'\t' -v OFS='\t' '{ print $1, 1, "upgrade_ms", $3; print $1, 1, "upgrade_err", $5 }' "$OUT/upgrade/raw.tsv" >> "$RAW" 2>/dev/null
+  fi
+fi
 {
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), $ROUNDS round(s), wrk -t1 $DUR per scenario, $(( SECONDS - T0 )) s."
   echo

@@ -60,7 +60,35 @@ http_ok() {
 }
 port_listening() { local fd; { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null && exec {fd}>&-; }
 
-# run_wrk OUTFILE PORT DURATION PATH [wrk args]: prints "req/s p99_ms socket_errors non2xx".
+# cpu_ticks MASTER: sets TICKS to the CPU time (clock ticks, utime+stime) of MASTER and every
+# child of it, live or zombie, plus what MASTER's reaped children left in its cutime+cstime:
+# all of a prefork server's processes, including workers that exited during the run.
+# Workers that exit and are reaped between two samples move from the children's sum into
+# cutime, so nothing is counted twice or lost (a child of a child, e.g. apache's, is not seen).
+cpu_ticks() {
+  local s f rest a; TICKS=0
+  kids_of "$1"
+  for f in "$1" "${KIDS[@]}" "${ZOMBIES[@]}"; do
+    s=; read -r -d '' s 2>/dev/null < "/proc/$f/stat"; [[ -n $s ]] || continue
+    rest=${s##*) }; read -r -a a <<< "$rest"
+    # after "comm)": state=a[0] ... utime=a[11] stime=a[12] cutime=a[13] cstime=a[14]
+    (( TICKS += a[11] + a[12] ))
+    [[ $f == "$1" ]] && (( TICKS += a[13] + a[14] ))
+  done
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# status_counter PORT NAME: a counter of preforkd's /__status ("retired", "spawned"...); "-" if none.
+status_counter() {
+  local fd body= line
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { echo -; return; }
+  printf 'GET /__status HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&"$fd"
+  while read -r -t 2 -u "$fd" line; do body+=$line; done
+  exec {fd}>&-
+  [[ $body =~ \"$2\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo -
+}
+
+# run_wrk OUTFILE PORT DURATION PATH [wrk args]: prints "req/s p99_ms socket_errors non2xx requests".
 # Later wrk args win (-c256 overrides the default -c16).
 run_wrk() {
   local out=$1 port=$2 dur=$3 path=$4; shift 4
@@ -71,7 +99,8 @@ run_wrk() {
                p99 = v * (u == "us" ? 0.001 : u == "s" ? 1000 : u == "m" ? 60000 : 1) }
     /Socket errors:/ { gsub(/,/, ""); err = $4 + $6 + $8 + $10 }
     /Non-2xx/ { n2 = $NF }
-    END { printf "%s %.2f %d %d\n", (rps == "" ? 0 : rps), p99, err, n2 }' "$out"
+    / requests in / { req = $1 }
+    END { printf "%s %.2f %d %d %d\n", (rps == "" ? 0 : rps), p99, err, n2, req }' "$out"
 }
 
 # median: median of the numbers on stdin ("-" if none).

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# profile.sh [keepalive|close|static4k]: instructions per request of one
+# profile.sh [keepalive|close|static4k|retire]: instructions per request of one
 # preforkd worker, measured with callgrind (deterministic, unlike wall time on
 # shared cores). Two runs with different request counts; the difference divided
 # by the difference in requests removes start-up and shutdown costs.
+# retire: user-space instructions of whole worker lifetimes instead (--lifetime 100,
+# Connection: close requests, N=350): boot + 100 requests + exit per worker (median
+# of the workers that served all 100) and the master's instructions per spawn.
+# Subtract 100 x the close figure for the retirement itself (kernel work not included).
 # Env: PREFORKD (default .build-bench/release/preforkd, what bench.sh builds), N1=300 N2=1300, OUT=dir.
 # SYSCALLS=1: instead, syscalls per request of the worker, natively (no valgrind), by
 # perf stat on syscall tracepoints (strace -c slows the worker enough to change how
@@ -22,7 +26,8 @@ case $MODE in
   keepalive) ;;
   close) close=close ;;
   static4k) "$B/mkfiles.sh" >/dev/null; args+=(--root "$B/www"); path=/4k.bin ;;
-  *) echo "usage: $0 [keepalive|close|static4k]" >&2; exit 2 ;;
+  retire) args=(--workers 1 --lifetime 100 --lifetime-jitter 0 --port "$PORT"); close=close ;;
+  *) echo "usage: $0 [keepalive|close|static4k|retire]" >&2; exit 2 ;;
 esac
 
 # syscalls: per-request counts of the worker's syscalls, from perf stat.
@@ -51,7 +56,7 @@ if [[ -n ${SYSCALLS:-} ]]; then syscalls; exit 0; fi
 run() {
   local n=$1 dir=$OUT/n$1 pid i
   rm -rf "$dir"; mkdir -p "$dir"
-  valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$dir/cg.%p" \
+  valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$dir/cg.%p" ${ZERO:+"--zero-before=$ZERO"} \
     "$PREFORKD" "${args[@]}" > "$dir/server.log" 2>&1 &
   pid=$!
   for (( i = 0; i < 300; i++ )); do
@@ -65,6 +70,17 @@ run() {
     awk '/^summary:/ { print $2 }' "$f"; echo "$f" > "$dir/worker-file"
   done
 }
+if [[ $MODE == retire ]]; then
+  # A forked child's counters start as a copy of its parent's: zero them where the child's own code starts.
+  ZERO='*WorkerSpawnerV8runChild*'
+  run 350 > "$OUT/lifetimes"
+  worker=$(head -3 "$OUT/lifetimes" | sort -n | sed -n 2p)  # the 4th worker served only 50
+  first=$(ls "$OUT/n350"/cg.* | sort -V | head -1)  # the master started first: lowest pid
+  master=$(awk '/^summary:/ { print $2 }' "$first")
+  echo "mode=retire worker lifetime Ir (from WorkerSpawner.runChild: boot + 100 close requests + exit, median of 3): $worker; master Ir total: $master for 4 spawns (and start-up)"
+  echo "$worker" > "$OUT/per-lifetime"
+  exit 0
+fi
 a=$(run "$N1"); b=$(run "$N2")
 per=$(( (b - a) / (N2 - N1) ))
 echo "mode=$MODE worker Ir: N=$N1 -> $a, N=$N2 -> $b; per request: $per"

@@ -20,7 +20,7 @@ OUT=${OUT:-$B/results/upgrade-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT" && : > "$OUT/raw.tsv"
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk (or bench/setup.sh)" >&2; exit 2; }
 if [[ -z ${NO_BUILD:-} ]]; then
-  (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product preforkd >&2) \
+  "$ROOT/scripts/release-build.sh" "$SCRATCH" --product preforkd >&2 \
     || { echo "build failed" >&2; exit 2; }
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
