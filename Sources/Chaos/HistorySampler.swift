@@ -44,11 +44,9 @@ final class HistorySampler: Sendable {
     /// /proc/PID/task/TID/children, hence the full scan.
     func take() -> ProcessSnapshot {
         let all = ProcFS.all()
-        let now = monotonicNanos()
-        let master = tracker.update(from: all, now: now).pid
+        let scanned = monotonicNanos()
+        let master = tracker.update(from: all, now: scanned).pid
         let masters = tracker.masterPids
-        let me = all.first { $0.pid == master }
-        let alive = me.map { !$0.isZombie } ?? false
         // Only the daemon's own escapees count: it runs in its own process
         // group, and other work in this process (parallel tests) may leave
         // unrelated orphans with the runner too.
@@ -56,19 +54,42 @@ final class HistorySampler: Sendable {
         // The workers of every master generation still alive (an old one
         // drains while the new one serves), never a master itself, nor a new
         // master still booting in its own process group.
-        let kids = all.filter { masters.contains($0.ppid) && !masters.contains($0.pid) && $0.pgrp == group }
-            .map(ProcInfo.init)
+        let scannedKids = all.filter { masters.contains($0.ppid) && !masters.contains($0.pid) && $0.pgrp == group }
         let orphans = all.filter { $0.ppid == runner && !masters.contains($0.pid) && $0.pgrp == group }
             .map(ProcInfo.init)
+        // The master is read again AFTER the scan, and every zombie of the
+        // scan once more after that: no-zombies judges "the master was asleep
+        // while this zombie existed", which needs master-read < zombie-read.
+        // The scan alone reads in pid order, and pids wrap (pid_max 32768
+        // here, and a build forks thousands): a worker with a lower pid than
+        // its master was read first, the master reaped it and slept, and the
+        // sample showed a zombie beside a sleeping master that had done
+        // nothing wrong (the 60 s runs' no-zombies failures under load).
+        let me = ProcFS.entry(master)
+        let wchan = readWchan(master)
+        let kids = Self.confirmingZombies(scannedKids, reread: ProcFS.entry).map(ProcInfo.init)
+        let now = monotonicNanos()
+        let alive = me.map { !$0.isZombie } ?? false
         var snap = ProcessSnapshot(time: now, masterAlive: alive, children: alive ? kids : [],
                                    orphans: orphans, masterFDs: alive ? ProcFS.fdCount(master) : nil,
                                    masterRSSKB: alive ? ProcFS.rssKB(master) : nil)
         if masters.count > 1 { snap.masterPid = master }
         if alive {
             snap.masterState = me.map { String($0.state) }
-            snap.masterWchan = readWchan(master)
+            snap.masterWchan = wchan
         }
         return snap
+    }
+
+    /// `kids` with each zombie replaced by a fresh read of the same process
+    /// (same pid and start time), or dropped when it is gone by now (reaped).
+    /// Live children are kept as scanned.
+    static func confirmingZombies(_ kids: [ProcessEntry], reread: (Int32) -> ProcessEntry?) -> [ProcessEntry] {
+        kids.compactMap { kid in
+            guard kid.isZombie else { return kid }
+            guard let now = reread(kid.pid), now.startTime == kid.startTime else { return nil }
+            return now
+        }
     }
 
     /// /proc/PID/wchan: the kernel function the process sleeps in ("0" when running).

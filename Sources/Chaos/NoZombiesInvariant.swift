@@ -12,6 +12,8 @@
 /// replacement) is tolerated up to `Limits.zombieStarvedLimit` (1 s). `Limits.zombieGrace` (default 0) can
 /// demand a minimum age on top. Unknown master state (synthetic histories)
 /// counts as asleep. A master seen stopped (T) is not judged until it runs again.
+/// Contract with HistorySampler: in each sample the master's state was read
+/// after the zombie's first sighting and before its re-read (see `take()`).
 public struct NoZombiesInvariant: Invariant {
     public let id = "no-zombies"
     public let meaning = "no child of the master is a zombie in two consecutive samples, up to its exit"

@@ -86,10 +86,11 @@ import Testing
         let p = try SpawnedProcess.spawn("/bin/sleep", ["30"], deadline: 20)
         let sampler = ProcessSampler(master: p.pid, interval: 0.01)
         sampler.start()
-        sleepSeconds(0.05)
+        // A loaded machine may not run the sampler's thread within a fixed
+        // sleep: wait for its first look at the live process instead.
+        #expect(waitUntil(timeout: 10) { !sampler.snapshot.isEmpty })
         p.terminateAndReap()
-        sleepSeconds(0.05)
-        let samples = sampler.stop()
+        let samples = sampler.stop()   // stop() takes a final look, after the reap
         #expect(samples.first?.masterAlive == true)
         #expect(samples.last?.masterAlive == false)
         #expect(samples.first?.masterFDs != nil)
