@@ -26,10 +26,14 @@ extension FaultInjector {
     /// Descriptors already open stay usable: held connections are still served.
     static let exhaustedLimit: Int64 = 3
 
-    func fdLimit(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
+    /// Extra listings when every worker listed had gone by its prlimit.
+    static let listAttempts = 5
+
+    /// Lowers the limit of every worker listed now; the limited ones, and why the others were not.
+    private func limitLiveWorkers() -> ([Limited], [String]) {
         var limited: [Limited] = []
-        var unused: UInt64 = 0, unused2: UInt64 = 0
         var refused: [String] = []
+        var unused: UInt64 = 0, unused2: UInt64 = 0
         for v in victims() {
             var soft: UInt64 = 0, hard: UInt64 = 0
             guard cshim_prlimit_nofile(v.pid, -1, -1, &soft, &hard) == 0,
@@ -40,6 +44,18 @@ extension FaultInjector {
                 continue
             }
             limited.append(Limited(pid: v.pid, startTime: v.startTime, soft: soft, hard: hard))
+        }
+        return (limited, refused)
+    }
+
+    func fdLimit(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
+        var unused: UInt64 = 0, unused2: UInt64 = 0
+        var (limited, refused) = limitLiveWorkers()
+        for _ in 0..<Self.listAttempts where limited.isEmpty && !refused.isEmpty {
+            // Every listed worker was gone by its prlimit (kills and retirements
+            // under load: both pids ESRCH in a CI-like run): list again.
+            usleep(20_000)
+            (limited, refused) = limitLiveWorkers()
         }
         guard !limited.isEmpty else {
             e.applied = false
