@@ -77,14 +77,12 @@ extension Integration {
         @Test func oldGenerationDrainsAfterAnUpgrade() throws {
             try Subreaper.enable()
             let d = try Daemon(["--lifetime", "0"], workers: 2)
-            var master = d.master
-            let group = d.process.pid
-            defer { Upgrades.tearDown(d, master: master, group: group) }
-            let oldWorkers = Set(Upgrades.workers(of: master).map(\.pid))
+            // Whoever the pid file names at the end is the master to kill (the new one joins our group).
+            defer { Upgrades.tearDown(d, master: Upgrades.pidFile(d.pidPath) ?? d.master, group: d.process.pid) }
+            let oldWorkers = Set(Upgrades.workers(of: d.master).map(\.pid))
             let pollers = try (0..<4).map { _ in try HealthPoller(port: d.port) }
             #expect(waitUntil(timeout: 5) { pollers.allSatisfy { !$0.answers.isEmpty } }, "pollers never got an answer")
-            let (new, ms) = try UpgradeTests.upgrade(d, from: master)
-            master = new
+            let (new, ms) = try UpgradeTests.upgrade(d, from: d.master)
             let sequences = pollers.map { $0.finish() }
             for answers in sequences {
                 let statuses = answers.map(\.status)
