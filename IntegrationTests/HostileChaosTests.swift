@@ -29,7 +29,7 @@ import Testing
             #expect(v.status != .fail, "\(v.id): \(v.summary) \(v.evidence)")
         }
         let kinds = Set(r.faults.filter { $0.applied && $0.kind.isEnvironment }.map(\.kind))
-        #expect(kinds.count >= 3, "environment faults applied: \(kinds)")
+        #expect(kinds.count >= 3, "environment faults applied: \(kinds); all: \(r.faults.filter { $0.kind.isEnvironment }.map { "\($0.kind.rawValue) applied=\($0.applied) \($0.detail)" })")
     }
 
     @Test func noPauseGraceFailsNoFalseTimeout() throws {

@@ -87,6 +87,11 @@ final class FaultProxy: Sendable {
         let toxic = toxic(forConnection: index)
         toxicCounts.withLock { $0[toxic.kind, default: 0] += 1 }
         guard let server = try? RawConnection(port: targetPort, timeout: 600) else { Sys.close(client); return }
+        if case .slicer = toxic {
+            // Each slice its own segment: with Nagle the kernel joined the
+            // slices sent while the first was unacknowledged.
+            try? Sys.setOption(server.fd, Int32(IPPROTO_TCP), TCP_NODELAY, Int32(1), "TCP_NODELAY")
+        }
         let pair = ProxiedPair(client: client, server: server)
         if case .timeout(let ms) = toxic {
             // Blackhole: the request goes nowhere, nothing comes back, then both close.

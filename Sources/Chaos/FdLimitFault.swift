@@ -25,9 +25,14 @@ extension FaultInjector {
     /// Descriptors already open stay usable: held connections are still served.
     static let exhaustedLimit: Int64 = 3
 
-    func fdLimit(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
+    /// Extra listings when every worker listed had gone by its prlimit.
+    static let listAttempts = 5
+
+    /// Lowers the limit of every worker listed now; the limited ones, and why the others were not.
+    private func limitLiveWorkers() -> ([Limited], [String]) {
         var limited: [Limited] = []
         var refused: [String] = []
+        var unused: UInt64 = 0, unused2: UInt64 = 0
         for v in victims() {
             do {
                 let old = try Sys.descriptorLimit(of: v.pid)
@@ -37,6 +42,18 @@ extension FaultInjector {
                 // ESRCH: retired meanwhile; EPERM: another uid without CAP_SYS_RESOURCE over it.
                 refused.append("pid \(v.pid): \(String(cString: strerror(error.errno)))")
             }
+        }
+        return (limited, refused)
+    }
+
+    func fdLimit(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
+        var unused: UInt64 = 0, unused2: UInt64 = 0
+        var (limited, refused) = limitLiveWorkers()
+        for _ in 0..<Self.listAttempts where limited.isEmpty && !refused.isEmpty {
+            // Every listed worker was gone by its prlimit (kills and retirements
+            // under load: both pids ESRCH in a CI-like run): list again.
+            usleep(20_000)
+            (limited, refused) = limitLiveWorkers()
         }
         guard !limited.isEmpty else {
             e.applied = false

@@ -189,7 +189,7 @@ final class Worker {
         if getppid() != setup.masterPid { beginDrain(reason: "master_gone") }
     }
 
-    func open(_ fd: Int32, peer: PeerAddress?) {
+    func open(_ fd: Int32, peer: PeerAddress?, readNow: Bool) {
         let now = Instant.now()
         let connection = Connection(fd: fd, limits: limits, now: now)
         connection.claim = initialClaim(now: now)
@@ -204,7 +204,9 @@ final class Worker {
         // (Connection: close) never enters the epoll set: no epoll_ctl for it
         // at all. Otherwise serve() left its deadline set, and it is
         // registered here (or already was, by a blocked write or a linger).
-        if eagerRead.shouldRead() {
+        if readNow {
+            _ = readAndServe(connection)
+        } else if eagerRead.shouldRead() {
             eagerRead.record(found: readAndServe(connection))
         } else {
             refreshDeadline(connection)
@@ -233,6 +235,8 @@ final class Worker {
     /// connections, let the others finish (their responses say close).
     func beginDrain(reason: String) {
         guard !draining else { return }
+        acceptQueuedBeforeClosing()
+        guard !draining else { return }  // the sweep spent the lifetime: that drain has run
         closeListener()
         scoreboard.setState(slot: slot, .draining)
         log.info("worker_draining", metadata: ["reason": "\(reason)", "served": "\(budget.reserved)"])
