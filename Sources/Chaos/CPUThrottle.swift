@@ -83,7 +83,7 @@ struct CPUThrottle {
     static func removeStale() {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where name.hasPrefix(prefix) {
             let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            guard let pid = Int32(pidText), pid != getpid(), !Sys.processExists(pid) else { continue }
+            guard let pid = Int32(pidText), pid > 0, pid != getpid(), !Sys.processExists(pid) else { continue }
             for member in members(root + "/" + name) { _ = move(member, to: root) }
             try? Sys.removeDirectory(root + "/" + name)   // still busy: the next start tries again
         }

@@ -32,7 +32,6 @@ extension FaultInjector {
     private func limitLiveWorkers() -> ([Limited], [String]) {
         var limited: [Limited] = []
         var refused: [String] = []
-        var unused: UInt64 = 0, unused2: UInt64 = 0
         for v in victims() {
             do {
                 let old = try Sys.descriptorLimit(of: v.pid)
@@ -47,12 +46,11 @@ extension FaultInjector {
     }
 
     func fdLimit(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
-        var unused: UInt64 = 0, unused2: UInt64 = 0
         var (limited, refused) = limitLiveWorkers()
         for _ in 0..<Self.listAttempts where limited.isEmpty && !refused.isEmpty {
             // Every listed worker was gone by its prlimit (kills and retirements
             // under load: both pids ESRCH in a CI-like run): list again.
-            usleep(20_000)
+            Sys.sleep(0.02)
             (limited, refused) = limitLiveWorkers()
         }
         guard !limited.isEmpty else {

@@ -88,7 +88,7 @@ final class LogDisk: Sendable {
         let tmp = NSTemporaryDirectory()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix(prefix) {
             let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            guard let pid = Int32(pidText), pid != getpid(), !Sys.processExists(pid) else { continue }
+            guard let pid = Int32(pidText), pid > 0, pid != getpid(), !Sys.processExists(pid) else { continue }
             unmount(tmp + name)
         }
     }

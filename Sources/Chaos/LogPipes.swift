@@ -132,7 +132,7 @@ final class LogPipes: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
         for name in names where name.hasPrefix(prefix) {
             let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            guard let pid = Int32(pidText), pid != getpid(), !Sys.processExists(pid) else { continue }
+            guard let pid = Int32(pidText), pid > 0, pid != getpid(), !Sys.processExists(pid) else { continue }
             remove(tmp + name)
         }
     }
