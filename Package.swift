@@ -82,10 +82,11 @@ let package = Package(
 
         // Fuzz target for the HTTP1 parser: libFuzzer with `-sanitize=fuzzer -D FUZZING`
         // (scripts/fuzz-http1.sh), else a seeded random mutator. Never run by `swift test`.
-        .executableTarget(name: "HTTP1Fuzz", dependencies: ["HTTP1"]),
+        // A client of HTTP1 like the tests: Harness gives it the suite's SplitMix64, Locked and Sys.
+        .executableTarget(name: "HTTP1Fuzz", dependencies: ["HTTP1", "Harness"]),
 
         // Tests.
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "Harness"]),
         .testTarget(name: "PreforkTests", dependencies: ["Prefork"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Harness"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),

@@ -18,14 +18,16 @@ struct CPUThrottle {
     static func create(quota: Double) -> (CPUThrottle?, String) {
         removeStale()
         let path = root + "/" + prefix + "\(getpid())-\(monotonicNanos())"
-        guard mkdir(path, 0o755) == 0 else {
-            return (nil, "cgroup v1 cpu controller not writable (mkdir \(path): \(String(cString: strerror(errno))))")
+        do { try Sys.makeDirectory(path, mode: 0o755) } catch {
+            return (nil, "cgroup v1 cpu controller not writable (\(error))")
         }
         let period = 100_000
-        guard write(path + "/cpu.cfs_period_us", "\(period)"),
-              write(path + "/cpu.cfs_quota_us", "\(Int(Double(period) * quota))") else {
-            rmdir(path)
-            return (nil, "cannot set a CFS quota in \(path): \(String(cString: strerror(errno)))")
+        do {
+            try Sys.writeFile(path + "/cpu.cfs_period_us", "\(period)")
+            try Sys.writeFile(path + "/cpu.cfs_quota_us", "\(Int(Double(period) * quota))")
+        } catch {
+            try? Sys.removeDirectory(path)   // empty and ours: nothing can hold it
+            return (nil, "cannot set a CFS quota in \(path): \(error)")
         }
         return (CPUThrottle(path: path), "")
     }
@@ -33,7 +35,7 @@ struct CPUThrottle {
     /// Moves each pid in; returns how many moved, each with the cgroup it left.
     func enter(_ pids: [Int32]) -> [(pid: Int32, from: String)] {
         pids.compactMap { pid in
-            guard let from = Self.cpuGroup(of: pid), Self.write(path + "/cgroup.procs", "\(pid)") else { return nil }
+            guard let from = Self.cpuGroup(of: pid), Self.move(pid, to: path) else { return nil }
             return (pid, from)
         }
     }
@@ -45,14 +47,15 @@ struct CPUThrottle {
         let home = moved.first?.from ?? "/"
         func back(_ pid: Int32) {
             let from = moved.first { $0.pid == pid }?.from ?? home
-            _ = Self.write(Self.root + (from == "/" ? "" : from) + "/cgroup.procs", "\(pid)")
+            _ = Self.move(pid, to: Self.root + (from == "/" ? "" : from))
         }
         if let master = moved.first { back(master.pid) }
         for _ in 0..<50 {
             let left = Self.members(path)
-            if left.isEmpty && rmdir(path) == 0 { return }
+            // EBUSY while a fork raced the move: move the newcomer, try again.
+            if left.isEmpty && (try? Sys.removeDirectory(path)) != nil { return }
             left.forEach(back)
-            usleep(10_000)
+            Sys.sleep(0.01)
         }
     }
 
@@ -71,21 +74,18 @@ struct CPUThrottle {
             .split(separator: "\n").compactMap { Int32($0) }
     }
 
-    static func write(_ file: String, _ text: String) -> Bool {
-        let fd = open(file, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count
+    /// Moves `pid` into the cgroup at `group`; false when it is gone (ESRCH) or refused.
+    static func move(_ pid: Int32, to group: String) -> Bool {
+        (try? Sys.writeFile(group + "/cgroup.procs", "\(pid)")) != nil
     }
 
     /// Groups of runners that no longer run: members back to the root, then removed.
     static func removeStale() {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where name.hasPrefix(prefix) {
             let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) == -1 && errno == ESRCH else { continue }
-            for member in members(root + "/" + name) { _ = write(root + "/cgroup.procs", "\(member)") }
-            rmdir(root + "/" + name)
+            guard let pid = Int32(pidText), pid > 0, pid != getpid(), !Sys.processExists(pid) else { continue }
+            for member in members(root + "/" + name) { _ = move(member, to: root) }
+            try? Sys.removeDirectory(root + "/" + name)   // still busy: the next start tries again
         }
     }
 }

@@ -21,7 +21,7 @@ public struct CleanShutdownInvariant: Invariant {
                     + "(limit \(fmt(limit, 1))s)")
             }
         case (let st?, _):
-            v.append("master pid=\(h.info.masterPid) ended \(st) after SIG\(s.signal), expected exited(0)")
+            v.append("master pid=\(h.info.masterPid) ended \(st) after SIG\(s.signal), expected exit:0")
         case (nil, _):
             v.append("master pid=\(h.info.masterPid) still running \(fmt(limit, 1))s after SIG\(s.signal) at \(h.t(s.sentAt))")
         }

@@ -37,15 +37,16 @@ extension FaultInjector {
             return
         }
         let target = group ? -master : master
+        let deliver = { [master] (signo: Int32) in group ? Sys.killGroup(master, signo) : Sys.kill(master, signo) }
         e.victimPid = master
         e.time = monotonicNow()
-        guard kill(target, SIGSTOP) == 0 else {
+        guard deliver(SIGSTOP) else {
             e.applied = false
             e.detail = "kill(\(target), SIGSTOP): \(String(cString: strerror(errno)))"
             return
         }
         sleep(until: e.time + ns(length))
-        let resumed = kill(target, SIGCONT) == 0
+        let resumed = deliver(SIGCONT)
         e.endedAt = monotonicNow()
         e.detail = (group ? "SIGSTOP process group \(master)" : "SIGSTOP master \(master)")
             + " for \(fmt(length, 1)) s, then SIGCONT" + (resumed ? "" : " (failed: \(String(cString: strerror(errno))))")

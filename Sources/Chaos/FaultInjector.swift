@@ -64,7 +64,7 @@ final class FaultInjector: Sendable {
              .fdLimit, .logFull, .cpuThrottle, .toxicClients, .upgrade, .badUpgrade, .reload, .scaleDown, .scaleUp:
             e.detail = "in progress"
         }
-        let slot = faults.with { $0.append(e); return $0.count - 1 }
+        let slot = faults.withLock { $0.append(e); return $0.count - 1 }
         switch plan.kind {
         case .hang: background(slot) { self.hang(&$0) }
         case .slowloris: background(slot) { self.slowloris(plan, &$0) }
@@ -72,10 +72,10 @@ final class FaultInjector: Sendable {
         case .malformed: background(slot) { self.malformed(plan, &$0) }
         case .upgrade, .badUpgrade, .reload, .scaleDown, .scaleUp: background(slot) { self.plannedChange(plan, &$0) }
         case .groupFreeze, .masterStop, .logStall, .slowlorisFlood, .fdLimit, .logFull, .cpuThrottle, .toxicClients:
-            environmentPending.with { $0 += 1 }
+            environmentPending.withLock { $0 += 1 }
             background(slot) {
                 self.environment(plan, &$0)
-                self.environmentPending.with { $0 -= 1 }
+                self.environmentPending.withLock { $0 -= 1 }
             }
         default: break
         }
@@ -90,17 +90,17 @@ final class FaultInjector: Sendable {
     // MARK: - Helpers
 
     func record(_ r: RequestEvent) -> RequestEvent {
-        requests.with { $0.append(r) }
+        requests.withLock { $0.append(r) }
         return r
     }
 
     private func background(_ slot: Int, _ body: @escaping @Sendable (inout FaultEvent) -> Void) {
-        pending.with { $0 += 1 }
+        pending.withLock { $0 += 1 }
         Thread.detachNewThread { [self] in
-            var e = faults.with { $0[slot] }
+            var e = faults.withLock { $0[slot] }
             body(&e)
-            faults.with { $0[slot] = e }
-            pending.with { $0 -= 1 }
+            faults.withLock { $0[slot] = e }
+            pending.withLock { $0 -= 1 }
         }
     }
 
@@ -134,7 +134,7 @@ final class FaultInjector: Sendable {
         for _ in 0..<rounds {
             for s in [SIGTTIN, SIGUSR1, SIGTTOU] {
                 if SafeSignal.send(s, to: master, expectedStartTime: masterStart) { sent += 1 }
-                usleep(40_000)
+                Sys.sleep(0.04)
             }
         }
         e.applied = sent > 0
@@ -156,7 +156,7 @@ final class FaultInjector: Sendable {
         guard on.status == 200 else { e.applied = false; e.detail = "boot-fail endpoint: \(on.status)"; return }
         var k = FaultEvent(index: e.index, kind: .kill, time: monotonicNow())
         signalVictim(SIGKILL, plan, &k)
-        usleep(1_500_000)
+        Sys.sleep(1.5)
         let off = record(HTTPProbe.get(baseURL, "/__fault/boot-fail?on=0", timeout: 5, source: .fault))
         e.endedAt = off.end
         e.victimPid = k.victimPid

@@ -41,23 +41,31 @@ final class FaultProxy: Sendable {
         Thread.detachNewThread { [self] in
             while !stopFlag.value {
                 guard let ready = try? Sys.poll(listenFD, Int16(POLLIN), timeoutMs: 100), ready != 0 else { continue }
-                let client = accept(listenFD, nil, nil)
-                guard client >= 0 else { continue }   // EAGAIN/ECONNABORTED: the next poll tells
-                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-                let index = accepted.with { n -> UInt64 in n += 1; return n }
-                live.with { $0 += 1 }
+                // nil (EAGAIN/ECONNABORTED): the next poll tells. A failure such
+                // as EMFILE is the proxy's own trouble: logged, and tried again.
+                let client: Int32
+                do {
+                    guard let accepted = try Sys.accept(listenFD) else { continue }
+                    client = accepted
+                } catch {
+                    FileHandle.standardError.write(Data("fault proxy: \(error)\n".utf8))
+                    Sys.sleep(0.01)
+                    continue
+                }
+                let index = accepted.withLock { n -> UInt64 in n += 1; return n }
+                live.withLock { $0 += 1 }
                 Thread.detachNewThread { [self] in
                     serve(client, index: index)
-                    live.with { $0 -= 1 }
+                    live.withLock { $0 -= 1 }
                 }
             }
-            acceptorDone.with { $0 = true }
+            acceptorDone.withLock { $0 = true }
         }
     }
 
     /// Stops accepting, waits (bounded) for the open connections to end, closes the listener.
     func stop(timeout: Double = 3) {
-        stopFlag.with { $0 = true }
+        stopFlag.withLock { $0 = true }
         _ = waitUntil(timeout: timeout) { acceptorDone.value && live.value == 0 }
         Sys.close(listenFD)
     }
@@ -77,7 +85,7 @@ final class FaultProxy: Sendable {
 
     private func serve(_ client: Int32, index: UInt64) {
         let toxic = toxic(forConnection: index)
-        toxicCounts.with { $0[toxic.kind, default: 0] += 1 }
+        toxicCounts.withLock { $0[toxic.kind, default: 0] += 1 }
         guard let server = try? RawConnection(port: targetPort, timeout: 600) else { Sys.close(client); return }
         if case .slicer = toxic {
             // Each slice its own segment: with Nagle the kernel joined the
@@ -87,7 +95,7 @@ final class FaultProxy: Sendable {
         let pair = ProxiedPair(client: client, server: server)
         if case .timeout(let ms) = toxic {
             // Blackhole: the request goes nowhere, nothing comes back, then both close.
-            usleep(UInt32(ms) * 1000)
+            Sys.sleep(Double(ms) / 1000)
             pair.release()
             pair.release()
             return
@@ -111,18 +119,18 @@ final class FaultProxy: Sendable {
         var forwarded = 0
         var jitter = SplitMix64(seed: UInt64(UInt32(bitPattern: from)) ^ seed)
         while true {
-            let n = buf.withUnsafeMutableBytes { recv(from, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
+            // 0 at EOF; nil (SO_RCVTIMEO ran out) and a failure (a reset) end the pump too.
+            let n = (try? buf.withUnsafeMutableBytes { raw throws(SystemCallError) in try Sys.recv(from, raw) }) ?? 0
             guard n > 0 else {
-                if !upstream, case .slowClose(let ms) = toxic { usleep(UInt32(ms) * 1000) }
-                shutdown(to, Int32(SHUT_WR))
+                if !upstream, case .slowClose(let ms) = toxic { Sys.sleep(Double(ms) / 1000) }
+                Sys.shutdown(to, Int32(SHUT_WR))
                 return
             }
             var chunk = buf[..<n]
             if !upstream && recordAnswers {
                 for h in heads.feed(chunk) {
                     let now = monotonicNow()
-                    answers.with {
+                    answers.withLock {
                         $0.append(RequestEvent(start: opened, end: now, outcome: .ok, status: h.status, workerPid: h.workerPid,
                                                served: h.served, path: "(fault proxy: \(toxic))", source: .fault))
                     }
@@ -131,9 +139,9 @@ final class FaultProxy: Sendable {
             switch toxic {
             case .latency(let ms, let j):
                 let d = ms + (j > 0 ? Int(jitter.next() % UInt64(2 * j + 1)) - j : 0)
-                usleep(UInt32(max(0, d)) * 1000)
+                Sys.sleep(Double(max(0, d)) / 1000)
             case .bandwidth(let bps) where !upstream:
-                usleep(UInt32(min(5_000_000, n * 1_000_000 / max(1, bps))))
+                Sys.sleep(Double(min(5_000_000, n * 1_000_000 / max(1, bps))) / 1e6)
             case .resetPeer(let limit) where !upstream, .limitData(let limit) where !upstream:
                 if forwarded + n >= limit {
                     chunk = chunk.prefix(max(0, limit - forwarded))
@@ -147,7 +155,7 @@ final class FaultProxy: Sendable {
             if upstream, case .slicer(let size, let delay) = toxic {
                 ok = stride(from: 0, to: chunk.count, by: size).allSatisfy { off in
                     let piece = chunk.dropFirst(off).prefix(size)
-                    defer { usleep(UInt32(delay)) }
+                    defer { Sys.sleep(Double(delay) / 1e6) }
                     return sendAll(to, piece)
                 }
             } else {
@@ -158,15 +166,9 @@ final class FaultProxy: Sendable {
         }
     }
 
+    /// False once the peer is gone (EPIPE, ECONNRESET) or the send timed out.
     private func sendAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
-        var off = bytes.startIndex
-        while off < bytes.endIndex {
-            let n = bytes[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            off += n
-        }
-        return true
+        (try? Sys.sendAll(fd, bytes)) != nil
     }
 }
 
@@ -186,22 +188,22 @@ final class ProxiedPair: @unchecked Sendable {
     }
 
     func shutdownBoth() {
-        shutdown(client, Int32(SHUT_RDWR))
-        shutdown(server.fd, Int32(SHUT_RDWR))
+        Sys.shutdown(client, Int32(SHUT_RDWR))
+        Sys.shutdown(server.fd, Int32(SHUT_RDWR))
     }
 
     /// Both peers get a reset when the descriptors close (SO_LINGER 0);
     /// SHUT_RD wakes the other pump without sending a FIN first.
     func resetBoth() {
-        var l = linger(l_onoff: 1, l_linger: 0)
         for fd in [client, server.fd] {
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
-            shutdown(fd, Int32(SHUT_RD))
+            // Fails only for a socket already reset by its peer: it resets nothing then.
+            try? Sys.setOption(fd, SOL_SOCKET, SO_LINGER, linger(l_onoff: 1, l_linger: 0), "SO_LINGER")
+            Sys.shutdown(fd, Int32(SHUT_RD))
         }
     }
 
     func release() {
-        guard refs.with({ n -> Bool in n -= 1; return n == 0 }) else { return }
+        guard refs.withLock({ n -> Bool in n -= 1; return n == 0 }) else { return }
         Sys.close(client)
         server.close()
     }

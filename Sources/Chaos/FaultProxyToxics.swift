@@ -1,3 +1,5 @@
+import Harness
+
 /// A toxic for one proxied connection, toxiproxy's set as the model. The
 /// fault proxy draws one per connection from the run's seed.
 public enum Toxic: Codable, Sendable, Equatable, CustomStringConvertible {

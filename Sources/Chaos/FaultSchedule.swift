@@ -1,3 +1,5 @@
+import Harness
+
 /// One fault the schedule plans: when, what, and which victim by index
 /// (into the children sorted by start time at that moment), never by pid, so
 /// the same seed plans the same faults whatever pids the run gets.

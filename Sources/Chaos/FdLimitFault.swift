@@ -1,4 +1,3 @@
-import CShims
 import Curl
 import Glibc
 import Harness
@@ -33,28 +32,25 @@ extension FaultInjector {
     private func limitLiveWorkers() -> ([Limited], [String]) {
         var limited: [Limited] = []
         var refused: [String] = []
-        var unused: UInt64 = 0, unused2: UInt64 = 0
         for v in victims() {
-            var soft: UInt64 = 0, hard: UInt64 = 0
-            guard cshim_prlimit_nofile(v.pid, -1, -1, &soft, &hard) == 0,
-                  cshim_prlimit_nofile(v.pid, Self.exhaustedLimit, Int64(bitPattern: hard), &unused, &unused2) == 0
-            else {
+            do {
+                let old = try Sys.descriptorLimit(of: v.pid)
+                try Sys.descriptorLimit(of: v.pid, setting: (UInt64(Self.exhaustedLimit), old.hard))
+                limited.append(Limited(pid: v.pid, startTime: v.startTime, soft: old.soft, hard: old.hard))
+            } catch {
                 // ESRCH: retired meanwhile; EPERM: another uid without CAP_SYS_RESOURCE over it.
-                refused.append("pid \(v.pid): \(String(cString: strerror(errno)))")
-                continue
+                refused.append("pid \(v.pid): \(String(cString: strerror(error.errno)))")
             }
-            limited.append(Limited(pid: v.pid, startTime: v.startTime, soft: soft, hard: hard))
         }
         return (limited, refused)
     }
 
     func fdLimit(_ plan: PlannedFault, _ length: Double, _ e: inout FaultEvent) {
-        var unused: UInt64 = 0, unused2: UInt64 = 0
         var (limited, refused) = limitLiveWorkers()
         for _ in 0..<Self.listAttempts where limited.isEmpty && !refused.isEmpty {
             // Every listed worker was gone by its prlimit (kills and retirements
             // under load: both pids ESRCH in a CI-like run): list again.
-            usleep(20_000)
+            Sys.sleep(0.02)
             (limited, refused) = limitLiveWorkers()
         }
         guard !limited.isEmpty else {
@@ -78,22 +74,21 @@ extension FaultInjector {
             queue.add()
             queue.collect(self)
             if monotonicNow() >= nextSample { sampleCPU(); nextSample += 100_000_000 }
-            usleep(20_000)
+            Sys.sleep(0.02)
         }
         sampleCPU()
         var restored = 0
         for l in limited where ProcFS.entry(l.pid)?.startTime == l.startTime {
             // Only if the pid still names the worker we limited (it may have retired).
-            if cshim_prlimit_nofile(l.pid, Int64(bitPattern: l.soft), Int64(bitPattern: l.hard), &unused, &unused2) == 0 {
-                restored += 1
-            }
+            // A worker gone meanwhile (ESRCH) is not restored: its replacement has the master's limit.
+            if (try? Sys.descriptorLimit(of: l.pid, setting: (l.soft, l.hard))) != nil { restored += 1 }
         }
         e.endedAt = monotonicNow()
         e.cpu = cpu
         // Restored or replaced workers take the queue now; a request given up
         // unanswered would still use a served count the lifetime check misses.
         let drainBy = monotonicNow() + 3_000_000_000
-        while !queue.pending.isEmpty && monotonicNow() < drainBy { queue.collect(self); usleep(10_000) }
+        while !queue.pending.isEmpty && monotonicNow() < drainBy { queue.collect(self); Sys.sleep(0.01) }
         let sent = queue.sent, answered = queue.answered
         queue.pending.forEach { $0.connection.close() }
         e.detail = "RLIMIT_NOFILE of \(limited.count) worker(s) lowered to \(Self.exhaustedLimit) for \(fmt(length, 1)) s; "
@@ -133,13 +128,15 @@ struct QueuedRequests {
 
     /// Reads what arrived; a complete head is recorded, a closed connection dropped.
     mutating func collect(_ injector: FaultInjector) {
-        var buf = [UInt8](repeating: 0, count: 4096)
         pending.removeAll { p in
-            let n = buf.withUnsafeMutableBytes { recv(p.connection.fd, $0.baseAddress, $0.count, dontWait) }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return false }
-            if n > 0 { p.received += buf[..<n] }
+            let ended: Bool
+            switch p.connection.receiveNow() {
+            case .timeout: return false   // nothing yet: still queued
+            case .bytes(let bytes): p.received += bytes; ended = false
+            case .eof, .reset: ended = true
+            }
             let headDone = p.received.lastRange(of: [13, 10, 13, 10]) != nil
-            guard headDone || n <= 0 else { return false }
+            guard headDone || ended else { return false }
             if let h = RawResponseHead(p.received) {
                 answered += 1
                 _ = injector.record(RequestEvent(start: p.start, end: monotonicNow(), status: h.status,

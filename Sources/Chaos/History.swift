@@ -1,3 +1,5 @@
+import Harness
+
 /// Everything a chaos run observed, in one value. Invariants are pure
 /// functions over it, so a saved history can be re-judged and unit tests can
 /// build one by hand. Times are CLOCK_MONOTONIC nanoseconds.
@@ -240,18 +242,9 @@ public struct ProcessSnapshot: Codable, Sendable {
     public var liveChildren: [ProcInfo] { children.filter(\.isLive) }
 }
 
-/// A process's end as a waitpid status.
-public enum ExitStatus: Codable, Sendable, Equatable, CustomStringConvertible {
-    case exited(Int32)
-    case signaled(Int32)
-
-    public var description: String {
-        switch self {
-        case .exited(let c): return "exited(\(c))"
-        case .signaled(let s): return "signaled(\(s))"
-        }
-    }
-}
+/// A process's end as a waitpid status: Harness's `TerminationStatus`, the
+/// suite's one copy (same cases, so the history's JSON is unchanged).
+public typealias ExitStatus = TerminationStatus
 
 /// The final stop, followed to the end.
 public struct ShutdownRecord: Codable, Sendable {

@@ -21,7 +21,7 @@ final class HistorySampler: Sendable {
     }
 
     func start() {
-        samples.with { $0.reserveCapacity(8192) }
+        samples.withLock { $0.reserveCapacity(8192) }
         Thread.detachNewThread { [self] in
             // Paced from each scan's start: the gap between samples is
             // max(interval, scan time), not their sum, and never less than
@@ -29,11 +29,11 @@ final class HistorySampler: Sendable {
             while !stopFlag.value {
                 let next = monotonicNanos() + UInt64(interval * 1e9)
                 let s = take()
-                samples.with { $0.append(s) }
+                samples.withLock { $0.append(s) }
                 let now = monotonicNanos()
-                if next > now { usleep(UInt32((next - now) / 1000)) }
+                if next > now { Sys.sleep(Double(next - now) / 1e9) }
             }
-            done.with { $0 = true }
+            done.withLock { $0 = true }
         }
     }
 
@@ -94,22 +94,18 @@ final class HistorySampler: Sendable {
 
     /// /proc/PID/wchan: the kernel function the process sleeps in ("0" when running).
     private func readWchan(_ pid: Int32) -> String? {
-        let fd = open("/proc/\(pid)/wchan", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buf = [UInt8](repeating: 0, count: 64)
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        return n > 0 ? String(decoding: buf[..<n], as: UTF8.self) : nil
+        guard let bytes = Sys.readSmallFile("/proc/\(pid)/wchan", limit: 64), !bytes.isEmpty else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The latest sample, if any.
-    var last: ProcessSnapshot? { samples.with { $0.last } }
+    var last: ProcessSnapshot? { samples.withLock { $0.last } }
 
     var all: [ProcessSnapshot] { samples.value }
 
     /// Stops the thread and returns every sample.
     func stop() -> [ProcessSnapshot] {
-        stopFlag.with { $0 = true }
+        stopFlag.withLock { $0 = true }
         _ = waitUntil(timeout: 2) { done.value }
         return samples.value
     }

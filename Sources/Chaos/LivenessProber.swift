@@ -26,26 +26,26 @@ final class LivenessProber: Sendable {
         Thread.detachNewThread { [self] in
             while !stopFlag.value {
                 let next = monotonicNow() + ns(interval)
-                if inFlight.with({ n -> Bool in
+                if inFlight.withLock({ n -> Bool in
                     guard n < maxInFlight else { return false }
                     n += 1
                     return true
                 }) {
                     Thread.detachNewThread { [self] in
                         let r = HTTPProbe.get(baseURL, "/", timeout: timeout, source: .liveness)
-                        events.with { $0.append(r) }
-                        inFlight.with { $0 -= 1 }
+                        events.withLock { $0.append(r) }
+                        inFlight.withLock { $0 -= 1 }
                     }
                 }
                 sleep(until: next)
             }
-            finished.with { $0 = true }
+            finished.withLock { $0 = true }
         }
     }
 
     /// Stops probing, waits for the probes in flight (bounded) and returns every event.
     func stop() -> [RequestEvent] {
-        stopFlag.with { $0 = true }
+        stopFlag.withLock { $0 = true }
         _ = waitUntil(timeout: timeout + 2) { finished.value && inFlight.value == 0 }
         return events.value
     }

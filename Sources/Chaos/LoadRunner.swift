@@ -16,15 +16,15 @@ final class LoadRunner: Sendable {
     }
 
     func start() {
-        records.with { $0.reserveCapacity(1 << 18) }
+        records.withLock { $0.reserveCapacity(1 << 18) }
         Thread.detachNewThread { [self] in
             let loop = LoadLoop(options)
             _ = loop.run(stop: stopFlag) { r in
                 let e = RequestEvent(r)
                 self.progress.count(e)
-                self.records.with { $0.append(e) }
+                self.records.withLock { $0.append(e) }
             }
-            finished.with { $0 = true }
+            finished.withLock { $0 = true }
         }
     }
 
@@ -62,7 +62,7 @@ final class ProgressTicker: Sendable {
             var lastCount = 0
             var lastTime = monotonicNow()
             while !stopped.value {
-                usleep(UInt32(interval * 1e6))
+                Sys.sleep(interval)
                 let now = monotonicNow()
                 let count = progress.ok.value + progress.errors.value
                 let rate = Double(count - lastCount) / (Double(now - lastTime) / 1e9)
@@ -77,5 +77,5 @@ final class ProgressTicker: Sendable {
         }
     }
 
-    func stop() { stopped.with { $0 = true } }
+    func stop() { stopped.withLock { $0 = true } }
 }

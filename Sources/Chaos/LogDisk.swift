@@ -21,10 +21,10 @@ final class LogDisk: Sendable {
         self.directory = directory
         Thread.detachNewThread { [self] in
             while !stopFlag.value {
-                if !full.value { truncate(accessLogPath, 0) }
-                usleep(20_000)
+                if !full.value { Self.empty(accessLogPath) }
+                Sys.sleep(0.02)
             }
-            finished.with { $0 = true }
+            finished.withLock { $0 = true }
         }
     }
 
@@ -32,11 +32,10 @@ final class LogDisk: Sendable {
     static func create() throws -> LogDisk {
         removeStale()
         let dir = NSTemporaryDirectory() + prefix + "\(getpid())-\(monotonicNanos())"
-        guard mkdir(dir, 0o700) == 0 else { throw ChaosSetupError("mkdir \(dir): \(String(cString: strerror(errno)))") }
-        guard mount("tmpfs", dir, "tmpfs", 0, "size=1m,mode=0700") == 0 else {
-            let e = errno
-            rmdir(dir)
-            throw ChaosSetupError("mount tmpfs on \(dir) (log-full needs root): \(String(cString: strerror(e)))")
+        do { try Sys.makeDirectory(dir) } catch { throw ChaosSetupError("\(error)") }
+        do { try Sys.mount("tmpfs", on: dir, type: "tmpfs", options: "size=1m,mode=0700") } catch {
+            try? Sys.removeDirectory(dir)   // empty and ours
+            throw ChaosSetupError("\(error) (log-full needs root)")
         }
         return LogDisk(directory: dir)
     }
@@ -46,38 +45,42 @@ final class LogDisk: Sendable {
 
     /// Fills the disk; returns the bytes written until ENOSPC.
     func fill() -> Int {
-        full.with { $0 = true }
-        let fd = open(fillerPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return 0 }
-        defer { Glibc.close(fd) }
+        full.withLock { $0 = true }
+        guard let fd = try? Sys.open(fillerPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC) else { return 0 }
+        defer { Sys.close(fd) }
         let chunk = [UInt8](repeating: UInt8(ascii: "#"), count: 16384)
         var total = 0
-        while true {
-            let n = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n > 0 { total += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            return total   // ENOSPC: full
+        // Until the write fails: ENOSPC, the disk is full (the point of it).
+        while let n = try? chunk.withUnsafeBytes({ raw throws(SystemCallError) in try Sys.write(fd, raw) }), n > 0 {
+            total += n
         }
+        return total
     }
 
     /// Frees the disk again (the filler, and the log lines that did fit).
     func drain() {
-        unlink(fillerPath)
-        truncate(accessLogPath, 0)
-        full.with { $0 = false }
+        _ = try? Sys.unlink(fillerPath)   // not there: fill() could not create it
+        Self.empty(accessLogPath)
+        full.withLock { $0 = false }
     }
 
     /// Unmounts (lazily, should a descriptor still be open) and removes the mount point.
     func close() {
-        stopFlag.with { $0 = true }
+        stopFlag.withLock { $0 = true }
         _ = waitUntil(timeout: 1) { finished.value }
         drain()
         Self.unmount(directory)
     }
 
     private static func unmount(_ dir: String) {
-        umount2(dir, Int32(MNT_DETACH))
-        rmdir(dir)
+        // Either may find nothing to do (a stale mount point whose tmpfs went already).
+        try? Sys.unmountDetached(dir)
+        try? Sys.removeDirectory(dir)
+    }
+
+    /// Empties the access log (copytruncate); before preforkd's first line there is none yet.
+    private static func empty(_ path: String) {
+        try? Sys.truncate(path)
     }
 
     /// Unmounts the tmpfs of runners that no longer run (a crashed run).
@@ -85,7 +88,7 @@ final class LogDisk: Sendable {
         let tmp = NSTemporaryDirectory()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix(prefix) {
             let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) == -1 && errno == ESRCH else { continue }
+            guard let pid = Int32(pidText), pid > 0, pid != getpid(), !Sys.processExists(pid) else { continue }
             unmount(tmp + name)
         }
     }

@@ -28,8 +28,6 @@ final class LogPipes: Sendable {
     let bytesRead = Locked<[UInt64]>([0, 0])
 
     static let prefix = "chaos-logs-"
-    /// F_SETPIPE_SZ (Linux), which Glibc's module map leaves out.
-    static let setPipeSize: Int32 = 1031
 
     private init(directory: String, readFDs: [Int32], holdFDs: [Int32]) {
         self.directory = directory
@@ -42,20 +40,20 @@ final class LogPipes: Sendable {
     static func create() throws -> LogPipes {
         removeStale()
         let dir = NSTemporaryDirectory() + prefix + "\(getpid())-\(monotonicNanos())"
-        guard mkdir(dir, 0o700) == 0 else { throw ChaosSetupError("mkdir \(dir): \(String(cString: strerror(errno)))") }
+        do { try Sys.makeDirectory(dir) } catch { throw ChaosSetupError("\(error)") }
         var reads: [Int32] = [], holds: [Int32] = []
         for log in Log.allCases {
             let path = path(dir, log)
-            guard mkfifo(path, 0o600) == 0 else {
-                throw ChaosSetupError("mkfifo \(path): \(String(cString: strerror(errno)))")
+            let r: Int32, w: Int32
+            do {
+                try Sys.makeFIFO(path)
+                r = try Sys.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+                w = try Sys.open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+                // 4 KiB instead of 64: a stalled reader is felt after ~30 lines, not ~400.
+                try Sys.setPipeSize(w, 4096)
+            } catch {
+                throw ChaosSetupError("\(error)")
             }
-            let r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-            let w = r >= 0 ? open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -1
-            guard r >= 0, w >= 0 else {
-                throw ChaosSetupError("open \(path): \(String(cString: strerror(errno)))")
-            }
-            // 4 KiB instead of 64: a stalled reader is felt after ~30 lines, not ~400.
-            _ = fcntl(w, Self.setPipeSize, 4096)
             reads.append(r)
             holds.append(w)
         }
@@ -77,23 +75,21 @@ final class LogPipes: Sendable {
     /// log line meets a full pipe. Returns the bytes written.
     @discardableResult
     func pause() -> Int {
-        paused.with { $0 = true }
-        usleep(20_000)   // the reader thread sees the flag before the pipes fill
+        paused.withLock { $0 = true }
+        Sys.sleep(0.02)   // the reader thread sees the flag before the pipes fill
         let chunk = [UInt8](repeating: UInt8(ascii: "#"), count: 512)
         var filled = 0
         for fd in holdFDs {
-            while true {
-                let n = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                if n > 0 { filled += n; continue }
-                if n < 0 && errno == EINTR { continue }
-                break   // EAGAIN: full
+            // Until nil (EAGAIN): full. The runner's own write end cannot fail otherwise.
+            while let n = try? chunk.withUnsafeBytes({ raw throws(SystemCallError) in try Sys.write(fd, raw) }), n > 0 {
+                filled += n
             }
         }
         return filled
     }
 
     /// Reads again (and drains what waited).
-    func resume() { paused.with { $0 = false } }
+    func resume() { paused.withLock { $0 = false } }
 
     /// Total bytes read from both logs.
     var totalRead: UInt64 { bytesRead.value.reduce(0, +) }
@@ -102,11 +98,10 @@ final class LogPipes: Sendable {
     /// a reader closing under a live writer would hand it EPIPE.
     func close() {
         resume()
-        stopFlag.with { $0 = true }
+        stopFlag.withLock { $0 = true }
         _ = waitUntil(timeout: 2) { finished.value }
         for fd in readFDs + holdFDs { Sys.close(fd) }
-        for log in Log.allCases { unlink(Self.path(directory, log)) }
-        rmdir(directory)
+        Self.remove(directory)
     }
 
     private func start() {
@@ -114,18 +109,20 @@ final class LogPipes: Sendable {
             var buf = [UInt8](repeating: 0, count: 65536)
             var pfds = readFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             while !stopFlag.value {
-                if paused.value { usleep(10_000); continue }
-                _ = poll(&pfds, nfds_t(pfds.count), 50)
+                if paused.value { Sys.sleep(0.01); continue }
+                // Only to wait: each pipe is read until EAGAIN below whatever poll said.
+                // A failure here is a bug of ours (EBADF, EINVAL), never the daemon's doing.
+                do { _ = try Sys.poll(&pfds, timeoutMs: 50) } catch { fatalError("log pipes: \(error)") }
                 for (i, fd) in readFDs.enumerated() {
                     // Until EAGAIN (nil): drained for now. The runner holds a
                     // write end, so 0 (EOF) and errors do not happen while it runs.
                     while let n = try? buf.withUnsafeMutableBytes({ raw throws(SystemCallError) in try Sys.read(fd, raw) }),
                           n > 0 {
-                        bytesRead.with { $0[i] += UInt64(n) }
+                        bytesRead.withLock { $0[i] += UInt64(n) }
                     }
                 }
             }
-            finished.with { $0 = true }
+            finished.withLock { $0 = true }
         }
     }
 
@@ -135,10 +132,14 @@ final class LogPipes: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
         for name in names where name.hasPrefix(prefix) {
             let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) == -1 && errno == ESRCH else { continue }
-            let dir = tmp + name
-            for log in Log.allCases { unlink(path(dir, log)) }
-            rmdir(dir)
+            guard let pid = Int32(pidText), pid > 0, pid != getpid(), !Sys.processExists(pid) else { continue }
+            remove(tmp + name)
         }
+    }
+
+    /// Removes the FIFOs and their directory (what is not there is not missed).
+    private static func remove(_ dir: String) {
+        for log in Log.allCases { _ = try? Sys.unlink(path(dir, log)) }
+        try? Sys.removeDirectory(dir)
     }
 }

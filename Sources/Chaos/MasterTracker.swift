@@ -49,7 +49,7 @@ final class MasterTracker: Sendable {
     }
 
     /// The master in charge now.
-    var current: MasterGeneration { state.with { $0.last! } }
+    var current: MasterGeneration { state.withLock { $0.last! } }
 
     /// Every generation seen so far, oldest first.
     var generations: [MasterGeneration] { state.value }
@@ -62,7 +62,7 @@ final class MasterTracker: Sendable {
     /// SpawnedProcess's to reap). Returns the current master.
     @discardableResult
     func update(from all: [ProcessEntry], now: UInt64) -> MasterGeneration {
-        state.with { gens in
+        state.withLock { gens in
             let byPid = Dictionary(all.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
             let cur = gens.last!
             if let next = successor(of: cur, known: Set(gens.map(\.pid)), byPid: byPid, all: all) {
@@ -73,7 +73,7 @@ final class MasterTracker: Sendable {
                 let same = e.map { $0.startTime == gens[i].startTime } ?? false
                 if !same || e!.isZombie {
                     if i > 0, same, let raw = try? Sys.reap(gens[i].pid) {
-                        gens[i].status = ExitStatus(raw: raw)
+                        gens[i].status = TerminationStatus(waitStatus: raw)
                     }
                     gens[i].goneAt = now
                 }
@@ -95,13 +95,5 @@ final class MasterTracker: Sendable {
         let parents = Set(all.filter { !$0.isZombie }.map(\.ppid))
         return all.first { $0.ppid == parent && $0.pid != cur.pid && !$0.isZombie && $0.pgrp == group
             && parents.contains($0.pid) && !known.contains($0.pid) }
-    }
-}
-
-extension ExitStatus {
-    /// From a raw waitpid status.
-    init(raw: Int32) {
-        let signal = raw & 0x7f
-        self = signal == 0 ? .exited((raw >> 8) & 0xff) : .signaled(signal)
     }
 }

@@ -41,13 +41,13 @@ extension FaultInjector {
     /// One hand-over at a time: a master ignores an upgrade during one
     /// (preforkd logs upgrade_ignored), so a second is skipped, and said so.
     private func exclusive(_ e: inout FaultEvent, _ body: (inout FaultEvent) -> Void) {
-        let mine = handoverBusy.with { busy -> Bool in
+        let mine = handoverBusy.withLock { busy -> Bool in
             if busy { return false }
             busy = true
             return true
         }
         guard mine else { skip(&e, "the previous hand-over is still under way"); return }
-        defer { handoverBusy.with { $0 = false } }
+        defer { handoverBusy.withLock { $0 = false } }
         body(&e)
     }
 
@@ -119,7 +119,7 @@ extension FaultInjector {
             skip(&e, "needs preforkd started from a copy the runner can swap"); return
         }
         // Alternating, the first one never ready: a run with one bad upgrade tests the timeout rollback.
-        let neverReady = badUpgrades.with { n -> Bool in n += 1; return n % 2 == 1 }
+        let neverReady = badUpgrades.withLock { n -> Bool in n += 1; return n % 2 == 1 }
         let old = tracker.current
         e.victimPid = old.pid
         do { try bin.replace(withScript: neverReady ? "exec sleep 600" : "exit 1") } catch {

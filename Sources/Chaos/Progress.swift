@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Harness
 
 /// Live progress: one rewritten line on a terminal, plain periodic lines
 /// otherwise (CI logs). Written to stderr so stdout carries only the report.
@@ -17,7 +18,7 @@ final class Progress: Sendable {
     }
 
     func count(_ r: RequestEvent) {
-        if r.outcome == .ok { ok.with { $0 += 1 } } else { errors.with { $0 += 1 } }
+        if r.outcome == .ok { ok.withLock { $0 += 1 } } else { errors.withLock { $0 += 1 } }
     }
 
     /// Prints one update. `rate` is over the last interval.

@@ -1,5 +1,6 @@
 import Curl
 import Glibc
+import Harness
 
 /// The faults sent on raw sockets: slowloris trickles and malformed requests.
 extension FaultInjector {
@@ -32,7 +33,7 @@ extension FaultInjector {
                 e.detail = "variant \(i): \(h.status)"
                 if h.served != nil {
                     // The worker counted it: keep it so lifetime sees the count.
-                    requests.with {
+                    requests.withLock {
                         $0.append(RequestEvent(start: start, end: end, outcome: .ok, status: h.status,
                                                workerPid: h.workerPid, served: h.served, path: "(malformed \(i))",
                                                source: .fault))
@@ -59,7 +60,7 @@ extension FaultInjector {
         }
         var closedEarly = 0
         for round in 0..<10 {
-            usleep(200_000)
+            Sys.sleep(0.2)
             for c in conns where c.fd >= 0 {
                 do { try c.send("X-Slow-\(round): 1\r\n") } catch { closedEarly += 1; c.close() }
             }
@@ -87,7 +88,7 @@ extension FaultInjector {
         }
         var round = 0, closedEarly = 0
         while monotonicNow() < start + ns(length) {
-            usleep(500_000)
+            Sys.sleep(0.5)
             for c in conns where c.fd >= 0 {
                 do { try c.send("X-Slow-\(round): 1\r\n") } catch { closedEarly += 1; c.close() }
             }
@@ -106,9 +107,7 @@ extension FaultInjector {
     /// lifetime contract sees every count.
     private func recordEarlyAnswer(_ c: RawConnection) -> Bool {
         guard c.fd >= 0 else { return false }
-        var buf = [UInt8](repeating: 0, count: 4096)
-        let n = buf.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, dontWait) }
-        guard n > 0, let h = RawResponseHead(Array(buf[..<n])) else { return false }
+        guard case .bytes(let bytes) = c.receiveNow(), let h = RawResponseHead(bytes) else { return false }
         if h.served != nil {
             let now = monotonicNow()
             _ = record(RequestEvent(start: now, end: now, outcome: .ok, status: h.status, workerPid: h.workerPid,

@@ -107,11 +107,8 @@ final class ChaosRunner {
 
     /// A slowloris flood holds up to 1000 sockets: soft RLIMIT_NOFILE up to the hard one.
     private func raiseDescriptorLimit(_ progress: Progress) {
-        var r = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &r) == 0, r.rlim_cur < r.rlim_max else { return }
-        r.rlim_cur = r.rlim_max
-        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &r) != 0 {
-            progress.note("chaos-run: cannot raise RLIMIT_NOFILE: \(String(cString: strerror(errno)))")
+        do { try Sys.raiseDescriptorLimit() } catch {
+            progress.note("chaos-run: cannot raise RLIMIT_NOFILE: \(error)")
         }
     }
 
@@ -180,6 +177,6 @@ func sleep(until deadline: UInt64) {
     while true {
         let now = monotonicNow()
         if now >= deadline { return }
-        usleep(UInt32(min(deadline - now, 50_000_000) / 1000))
+        Sys.sleep(Double(min(deadline - now, 50_000_000)) / 1e9)
     }
 }

@@ -16,10 +16,10 @@ extension ChaosRunner {
         for _ in 0..<probeCount {
             Thread.detachNewThread {
                 let r = HTTPProbe.get(t.baseURL, "/__fault/sleep?ms=600", timeout: 10, source: .probe)
-                probes.with { $0.append(r) }
+                probes.withLock { $0.append(r) }
             }
         }
-        if probeCount > 0 { usleep(200_000) }   // let the probes reach workers
+        if probeCount > 0 { Sys.sleep(0.2) }   // let the probes reach workers
         let sentAt = monotonicNow()
         let m = tracker.current
         let liveMasters = tracker.generations.filter { $0.goneAt == nil }.map(\.pid)
@@ -29,11 +29,11 @@ extension ChaosRunner {
         let limit = config.gracefulTimeout + config.limits.shutdownSlack + 2
         var status: ExitStatus?
         if m.pid == t.master {
-            status = t.process.wait(timeout: limit).map(ExitStatus.init)
+            status = t.process.wait(timeout: limit)
         } else {
             // Ours to reap by pid, unless the sampler's tracker reaped it first (then it holds the status).
             _ = waitUntil(timeout: limit, interval: 0.002) {
-                if let raw = try? Sys.reap(m.pid) { status = ExitStatus(raw: raw) }
+                if let raw = try? Sys.reap(m.pid) { status = TerminationStatus(waitStatus: raw) }
                 status = status ?? tracker.generations.first { $0.pid == m.pid }?.status
                 return status != nil
             }
@@ -45,7 +45,7 @@ extension ChaosRunner {
                                     exitedAt: exitedAt, probes: probes.value)
         record.liveMasters = liveMasters
         record.pidFileMaster = pidFileMaster
-        usleep(UInt32(config.limits.orphanDeadline * 1e6))
+        Sys.sleep(config.limits.orphanDeadline)
         record.survivors = Subreaper.orphans(excluding: [t.master], matching: t.owns).filter { !$0.isZombie }.map(ProcInfo.init)
         Subreaper.reapOrphans(excluding: [t.master], matching: t.owns)   // exited old generations
         record.portRefused = Ports.refuses(port: t.port)
@@ -57,17 +57,8 @@ extension ChaosRunner {
     func watchMasterDeath(_ t: Target, load: LoadRunner) -> ShutdownRecord? {
         _ = t.process.wait(timeout: 2)
         load.stop()
-        usleep(UInt32((config.limits.orphanDeadline + 0.3) * 1e6))
+        Sys.sleep(config.limits.orphanDeadline + 0.3)
         Subreaper.reapOrphans(excluding: [t.master], matching: t.owns)
         return nil
-    }
-}
-
-extension ExitStatus {
-    init(_ t: TerminationStatus) {
-        switch t {
-        case .exited(let c): self = .exited(c)
-        case .signaled(let s): self = .signaled(s)
-        }
     }
 }

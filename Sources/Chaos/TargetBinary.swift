@@ -16,27 +16,27 @@ final class TargetBinary: Sendable {
     init(real: String) throws {
         self.real = real
         dir = NSTemporaryDirectory() + "chaos-bin-\(getpid())-\(monotonicNanos())"
-        guard mkdir(dir, 0o700) == 0 else { throw SystemCallError(call: "mkdir(\(dir))", errno: errno) }
+        try Sys.makeDirectory(dir)
         try restore()
     }
 
     /// `preforkd` becomes a shell script with `body`.
     func replace(withScript body: String) throws {
         let temp = dir + "/next"
-        unlink(temp)
+        try Sys.unlink(temp)   // a leftover of an interrupted swap
         do { try ("#!/bin/sh\n" + body + "\n").write(toFile: temp, atomically: false, encoding: .utf8) } catch {
             throw ChaosSetupError("cannot write \(temp): \(error)")
         }
-        guard chmod(temp, 0o755) == 0 else { throw SystemCallError(call: "chmod(\(temp))", errno: errno) }
-        guard rename(temp, path) == 0 else { throw SystemCallError(call: "rename(\(temp))", errno: errno) }
+        try Sys.chmod(temp, 0o755)
+        try Sys.rename(temp, path)
     }
 
     /// `preforkd` is the real build again.
     func restore() throws {
         let temp = dir + "/next"
-        unlink(temp)
-        guard symlink(real, temp) == 0 else { throw SystemCallError(call: "symlink(\(real))", errno: errno) }
-        guard rename(temp, path) == 0 else { throw SystemCallError(call: "rename(\(temp))", errno: errno) }
+        try Sys.unlink(temp)
+        try Sys.symlink(real, at: temp)
+        try Sys.rename(temp, path)
     }
 
     /// Removes the directory (at the end of the run).

@@ -27,9 +27,9 @@ extension FaultInjector {
             Thread.detachNewThread {
                 while monotonicNow() < end {
                     let whole = Self.oneRequest(port: proxy.port)
-                    tally.with { whole ? ($0.complete += 1) : ($0.broken += 1) }
+                    tally.withLock { whole ? ($0.complete += 1) : ($0.broken += 1) }
                 }
-                finished.with { $0 += 1 }
+                finished.withLock { $0 += 1 }
             }
         }
         _ = waitUntil(timeout: length + 5) { finished.value == clients }

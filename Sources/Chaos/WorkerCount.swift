@@ -18,7 +18,7 @@ enum WorkerCount {
             let n = ProcFS.children(of: master).filter { !$0.isZombie }.count
             if n == last { same += 1 } else { same = 0; last = n }
             if Double(same) * interval >= (n > 0 ? stable : stableNone) { return n }
-            usleep(UInt32(interval * 1e6))
+            Sys.sleep(interval)
         }
         return max(0, last)
     }

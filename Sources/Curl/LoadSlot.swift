@@ -1,4 +1,5 @@
 import CCurl
+import Harness
 
 /// One concurrency slot of the load loop: an easy handle reused for every
 /// request it runs (libcurl keeps its connection between them).
@@ -29,14 +30,14 @@ final class LoadSlot {
     }
 }
 
-/// Chooses the path of request i: cycling, or a seeded xorshift pick.
+/// Chooses the path of request i: cycling, or a seeded pick (the suite's SplitMix64).
 struct PathPicker {
     let urls: [String]
     let paths: [String]
     let random: Bool
     let shareIndex: Int
     let shareCount: Int
-    var state: UInt64
+    var rng: SplitMix64
 
     init(_ o: LoadOptions) {
         let base = o.url.hasSuffix("/") ? String(o.url.dropLast()) : o.url
@@ -45,16 +46,13 @@ struct PathPicker {
         random = o.randomPaths
         shareIndex = o.partitionIndex
         shareCount = o.partitionCount
-        let seed = o.seed &+ UInt64(o.partitionIndex) &* 0x9E37_79B9_7F4A_7C15
-        state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed
+        // One stream per partition (thread), each from the run's seed.
+        rng = SplitMix64(seed: o.seed &+ UInt64(o.partitionIndex) &* 0xD1B5_4A32_D192_ED03)
     }
 
     mutating func next(_ i: Int) -> Int {
         guard urls.count > 1 else { return 0 }
         guard random else { return (i * shareCount + shareIndex) % urls.count }
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return Int(state % UInt64(urls.count))
+        return Int(rng.next() % UInt64(urls.count))
     }
 }

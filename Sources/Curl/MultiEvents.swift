@@ -49,7 +49,9 @@ final class MultiEvents {
         let wait = due < 0 ? maxWaitMs : min(due, maxWaitMs)
         var running: Int32 = 0
         let n = ccurl_epoll_wait(epfd, &fds, &masks, Int32(fds.count), Int32(wait))
-        for i in 0..<Int(max(n, 0)) {
+        // EINTR is 0 in the shim; anything else (EBADF, EINVAL) is a bug of this loop, not the server's doing.
+        precondition(n >= 0, "epoll_wait failed: errno \(errno)")
+        for i in 0..<Int(n) {
             let fd = fds[i]
             guard Int(fd) < wanted.count, wanted[Int(fd)] else {
                 _ = ccurl_epoll_watch(epfd, fd, CURL_POLL_REMOVE)

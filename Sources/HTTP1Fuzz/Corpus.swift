@@ -1,4 +1,5 @@
 import Glibc
+import Harness
 
 /// Seed requests: valid forms the parser accepts, and the framing tricks the
 /// conformance table sends, so mutations start close to interesting paths.
@@ -7,10 +8,13 @@ enum Corpus {
     /// exists and holds no seeds yet; libFuzzer adds its own finds beside them.
     static func seed(directory: String) {
         for (i, r) in requests.enumerated() {
-            let fd = open("\(directory)/seed-\(i)", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { continue }
-            _ = Array(r.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
+            // An existing seed stays as it is (false). No such directory (the
+            // argument names an input to replay): nothing to seed. Else fatal.
+            do { _ = try Sys.createFile("\(directory)/seed-\(i)", Array(r.utf8)) } catch {
+                if error.errno == ENOENT || error.errno == ENOTDIR { return }
+                print("cannot write the seed corpus: \(error)")
+                exit(2)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import HTTP1
+import Harness
 
 /// The properties every input must keep, whatever its bytes:
 /// 1. parsing never traps (a crash is the harness's failure, caught outside);
@@ -66,7 +67,7 @@ enum FuzzCheck {
     /// Up to 4 sorted cut points from a seed (SplitMix64 steps).
     static func cuts(for count: Int, seed: UInt64) -> [Int] {
         guard count > 1 else { return [] }
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<Int(rng.next() % 4 + 1)).map { _ in Int(rng.next() % UInt64(count + 1)) }.sorted()
     }
 
@@ -85,17 +86,5 @@ enum FuzzCheck {
     static func isFraming(_ name: String) -> Bool {
         let n = name.lowercased()
         return n == "content-length" || n == "transfer-encoding"
-    }
-}
-
-/// SplitMix64: small, seeded, reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,5 @@
+import Harness
+
 /// Byte-level mutations biased towards the bytes HTTP's grammar cares about.
 enum Mutator {
     static let interesting: [UInt8] = Array("\r\n \t:;,=\"0aF/?#*-+xX\u{0}\u{B}\u{7F}".utf8) + [0x80, 0xFF]

@@ -1,6 +1,7 @@
 #if !FUZZING
 @preconcurrency import Glibc
 import Foundation
+import Harness
 
 /// Without libFuzzer: a seeded random mutator over `Corpus` for a fixed time.
 /// `HTTP1Fuzz [--seconds N] [--seed S] [--max-input-ms M]`. Each input gets a
@@ -12,7 +13,7 @@ struct HTTP1FuzzMain {
     static func main() {
         let args = Arguments(CommandLine.arguments.dropFirst())
         let watchdog = Watchdog(limit: args.maxInputMs / 1000)
-        var rng = SplitMix64(state: args.seed)
+        var rng = SplitMix64(seed: args.seed)
         let deadline = Date().addingTimeInterval(args.seconds)
         var executions = 0
         let corpus = Corpus.requests.map { Array($0.utf8) }
@@ -55,10 +56,9 @@ struct Arguments {
 
 /// Ends the process when one input runs longer than `limit` seconds (a hang),
 /// after printing that input.
-final class Watchdog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: [UInt8] = []
-    private var startedAt: Double?
+final class Watchdog: Sendable {
+    /// The input being checked and when it started (nil between inputs).
+    private let current = Locked<(input: [UInt8], startedAt: Double?)>(([], nil))
     private let limit: Double
 
     init(limit: Double) {
@@ -67,24 +67,18 @@ final class Watchdog: @unchecked Sendable {
     }
 
     func start(_ input: [UInt8]) {
-        lock.lock(); defer { lock.unlock() }
-        current = input
-        startedAt = Date().timeIntervalSince1970
+        current.withLock { $0 = (input, Date().timeIntervalSince1970) }
     }
 
     func stop() {
-        lock.lock(); defer { lock.unlock() }
-        startedAt = nil
+        current.withLock { $0.startedAt = nil }
     }
 
     private func watch() {
         while true {
-            usleep(100_000)
-            lock.lock()
-            let stuck = startedAt.map { Date().timeIntervalSince1970 - $0 > limit } ?? false
-            let input = current
-            lock.unlock()
-            if stuck {
+            Sys.sleep(0.1)
+            let (input, startedAt) = current.value
+            if let startedAt, Date().timeIntervalSince1970 - startedAt > limit {
                 print("HANG: one input ran longer than \(limit) s: \(Mutator.escape(input))")
                 fflush(stdout)
                 _exit(3)

@@ -24,28 +24,20 @@ public final class ClientSocket: @unchecked Sendable {   // one user at a time
     /// kernel drops SYNs, and a blocking connect would hang for minutes.
     /// `noDelay`: one write leaves as one segment (for byte-wise sends).
     public init(host: String = "127.0.0.1", port: Int, timeout: Double = 5, noDelay: Bool = true) throws(SystemCallError) {
-        fd = try Sys.retrying("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0) }
+        fd = try Sys.tcpSocket(nonBlocking: true)
         do throws(SystemCallError) {
             if noDelay { try Sys.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, Int32(1), "TCP_NODELAY") }
             var addr = sockaddr_in()
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_port = in_port_t(UInt16(port).bigEndian)
             guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { throw SystemCallError(call: "inet_pton(\(host))", errno: EINVAL) }
-            let sock = fd
-            let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(sock, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if rc != 0 {
-                guard Glibc.errno == EINPROGRESS || Glibc.errno == EINTR else { throw SystemCallError(call: "connect", errno: Glibc.errno) }
+            if try !Sys.connect(fd, addr) {
                 let revents = try Sys.poll(fd, Int16(POLLOUT), timeoutMs: Int32(max(0, timeout) * 1000))
                 guard revents != 0 else { throw SystemCallError(call: "connect", errno: ETIMEDOUT) }
-                var err: Int32 = 0
-                var len = socklen_t(MemoryLayout<Int32>.size)
-                _ = try Sys.retrying("getsockopt(SO_ERROR)") { getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) }
+                let err = try Sys.socketError(fd)
                 guard err == 0 else { throw SystemCallError(call: "connect", errno: err) }
             }
-            let flags = try Sys.retrying("fcntl(F_GETFL)") { fcntl(sock, F_GETFL) }
-            _ = try Sys.retrying("fcntl(F_SETFL)") { fcntl(sock, F_SETFL, flags & ~O_NONBLOCK) }
+            try Sys.setNonBlocking(fd, false)
         } catch {
             Sys.close(fd)
             fd = -1
@@ -68,56 +60,43 @@ public final class ClientSocket: @unchecked Sendable {   // one user at a time
     }
 
     /// Writes all of `bytes` (MSG_NOSIGNAL: a gone peer is EPIPE, never SIGPIPE).
-    public func send(_ bytes: [UInt8]) throws(SystemCallError) {
-        var offset = 0
-        while offset < bytes.count {
-            let start = offset
-            let sock = fd
-            let n = try Sys.retrying("send") {
-                bytes.withUnsafeBytes { Glibc.send(sock, $0.baseAddress! + start, $0.count - start, Int32(MSG_NOSIGNAL)) }
-            }
-            guard n > 0 else { throw SystemCallError(call: "send", errno: EPIPE) }
-            offset += n
-        }
-    }
+    public func send(_ bytes: [UInt8]) throws(SystemCallError) { try Sys.sendAll(fd, bytes) }
 
     public func send(_ text: String) throws(SystemCallError) { try send(Array(text.utf8)) }
 
     /// One blocking recv of up to 64 KiB: bytes, EOF, reset, or timeout (SO_RCVTIMEO).
-    public func receive() -> ReadResult {
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let sock = fd
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(sock, $0.baseAddress, $0.count, 0) }
-            if n > 0 { return .bytes(Array(buffer[0..<n])) }
-            if n == 0 { return .eof }
-            switch Glibc.errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return .timeout
-            default: return .reset
-            }
-        }
-    }
+    public func receive() -> ReadResult { receive(flags: 0) }
+
+    /// What is there now, without waiting: bytes, EOF, reset, or `.timeout` for nothing yet.
+    public func receiveNow() -> ReadResult { receive(flags: Sys.dontWait) }
 
     /// Waits until `deadline` (monotonic seconds) for bytes, EOF or reset.
     public func receive(until deadline: Double) -> ReadResult {
         while true {
-            let left = deadline - Double(Sys.monotonicNanos()) / 1e9
+            let left = deadline - monotonicSeconds()
             if left <= 0 { return .timeout }
             guard let revents = try? Sys.poll(fd, Int16(POLLIN), timeoutMs: Int32(min(left * 1000, 60_000)) + 1) else { return .reset }
             if revents == 0 { continue }
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            let sock = fd
-            let n = buffer.withUnsafeMutableBytes { recv(sock, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if n > 0 { return .bytes(Array(buffer[0..<n])) }
-            if n == 0 { return .eof }
-            if Glibc.errno == EINTR || Glibc.errno == EAGAIN { continue }
+            let result = receiveNow()
+            if result != .timeout { return result }
+        }
+    }
+
+    /// One recv: nil from Sys (EAGAIN) is a timeout, a failure (ECONNRESET...) a reset.
+    private func receive(flags: Int32) -> ReadResult {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let sock = fd
+        do {
+            guard let n = try buffer.withUnsafeMutableBytes({ raw throws(SystemCallError) in try Sys.recv(sock, raw, flags: flags) })
+            else { return .timeout }
+            return n == 0 ? .eof : .bytes(Array(buffer[0..<n]))
+        } catch {
             return .reset
         }
     }
 
     /// Half-closes the write side: the server sees EOF after what was sent.
-    public func shutdownWrite() { _ = shutdown(fd, Int32(SHUT_WR)) }
+    public func shutdownWrite() { Sys.shutdown(fd, Int32(SHUT_WR)) }
 
     /// Closes with SO_LINGER 0: the kernel sends RST instead of FIN.
     public func resetClose() {

@@ -22,22 +22,15 @@ public enum Ports {
 
     /// Binds 127.0.0.1:0, listens when `backlog` is given, reads the port back.
     private static func bound(listening backlog: Int32?) throws(SystemCallError) -> (fd: Int32, port: Int) {
-        let fd = try Sys.retrying("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        var addr = loopback(port: 0)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let fd = try Sys.tcpSocket()
         do throws(SystemCallError) {
-            try withUnsafeMutablePointer(to: &addr) { p throws(SystemCallError) in
-                try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa throws(SystemCallError) in
-                    _ = try Sys.retrying("bind") { bind(fd, sa, len) }
-                    if let backlog { _ = try Sys.retrying("listen") { Glibc.listen(fd, backlog) } }
-                    _ = try Sys.retrying("getsockname") { getsockname(fd, sa, &len) }
-                }
-            }
+            try Sys.bind(fd, loopback(port: 0))
+            if let backlog { try Sys.listen(fd, backlog: backlog) }
+            return (fd, Int(UInt16(bigEndian: try Sys.localAddress(fd).sin_port)))
         } catch {
             Sys.close(fd)
             throw error
         }
-        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
     /// True if a TCP connect to host:port succeeds within `timeout` seconds.

@@ -42,13 +42,7 @@ public enum ProcFS {
 
     /// Number of open descriptors of `pid` (entries of /proc/pid/fd); nil if unreadable.
     public static func fdCount(_ pid: Int32) -> Int? {
-        guard let dir = opendir("/proc/\(pid)/fd") else { return nil }
-        defer { closedir(dir) }
-        var count = 0
-        while let ent = readdir(dir) {
-            if ent.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
-        }
-        return count
+        Sys.directoryEntries("/proc/\(pid)/fd")?.count
     }
 
     /// Resident set size of `pid` in KiB (from /proc/pid/statm); nil if gone.
@@ -73,38 +67,17 @@ public enum ProcFS {
 
     /// True if /proc lists `pid` (zombies included).
     public static func exists(_ pid: Int32) -> Bool {
-        access("/proc/\(pid)", F_OK) == 0
+        Sys.accessible("/proc/\(pid)")
     }
 
     /// Reads a small /proc file in one go (they are generated atomically per read).
     static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var used = 0
-        while used < buffer.count {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + used, $0.count - used) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            used += n
-        }
-        guard used > 0 else { return nil }
-        return String(decoding: buffer[..<used], as: UTF8.self)
+        guard let bytes = Sys.readSmallFile(path), !bytes.isEmpty else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Numeric names in a directory (pids in /proc).
     static func numericEntries(_ path: String) -> [Int] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var result: [Int] = []
-        result.reserveCapacity(512)
-        while let ent = readdir(dir) {
-            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if let n = Int(name) { result.append(n) }
-        }
-        return result
+        (Sys.directoryEntries(path) ?? []).compactMap { Int($0) }
     }
 }

@@ -42,17 +42,17 @@ public final class SpawnedProcess: @unchecked Sendable {
                              listenFD: Int32? = nil) throws -> SpawnedProcess {
         let pipe = try Spawner.pipe()
         let errFile: Int32
-        do { errFile = try Spawner.anonymousTempFile() } catch { close(pipe.read); close(pipe.write); throw error }
+        do { errFile = try Spawner.anonymousTempFile() } catch { Sys.close(pipe.read); Sys.close(pipe.write); throw error }
         let pid: Int32
         do {
             pid = try Spawner.spawn(executable, arguments, environment: environment,
                                     stdio: .init(stdoutWrite: pipe.write, stderrFile: errFile),
                                     newProcessGroup: newProcessGroup, listenFD: listenFD)
         } catch {
-            close(pipe.read); close(pipe.write); close(errFile)
+            Sys.close(pipe.read); Sys.close(pipe.write); Sys.close(errFile)
             throw error
         }
-        close(pipe.write)   // so EOF on stdout means the child (and its heirs) closed it
+        Sys.close(pipe.write)   // so EOF on stdout means the child (and its heirs) closed it
         let process = SpawnedProcess(pid: pid, stdoutRead: pipe.read, stderrFD: errFile,
                                      newProcessGroup: newProcessGroup)
         process.armWatchdog(after: deadline)
@@ -61,7 +61,7 @@ public final class SpawnedProcess: @unchecked Sendable {
 
     deinit {
         terminateAndReap()
-        close(stderrFD)
+        Sys.close(stderrFD)
     }
 
     /// The next stdout line (without "\n"), waiting at most `timeout` seconds;
@@ -76,9 +76,9 @@ public final class SpawnedProcess: @unchecked Sendable {
         var chunk = [UInt8](repeating: 0, count: 65536)
         var offset: off_t = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { pread(stderrFD, $0.baseAddress, $0.count, offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
+            let start = offset
+            let n = (try? chunk.withUnsafeMutableBytes { raw throws(SystemCallError) in try Sys.pread(stderrFD, raw, at: start) }) ?? 0
+            guard n > 0 else { break }   // the end (a failed read of our own temp file is the end too)
             bytes.append(contentsOf: chunk[..<n])
             offset += off_t(n)
         }
@@ -108,14 +108,14 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// Sends `signo` to the child's pid, unless it has already been reaped.
     public func signal(_ signo: Int32) {
         state.withLock { s in
-            if s.status == nil && !s.lost { _ = kill(pid, signo) }
+            if s.status == nil && !s.lost { _ = Sys.kill(pid, signo) }
         }
     }
 
     /// Sends `signo` to the child's whole process group (if it leads one and is unreaped).
     public func signalGroup(_ signo: Int32) {
         state.withLock { s in
-            if ownsProcessGroup && s.status == nil && !s.lost { _ = kill(-pid, signo) }
+            if ownsProcessGroup && s.status == nil && !s.lost { _ = Sys.killGroup(pid, signo) }
         }
     }
 
@@ -131,7 +131,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         let deadline = monotonicSeconds() + timeout
         while true {
             let (status, lost) = state.withLock { s -> (TerminationStatus?, Bool) in
-                reapLocked(&s, options: WNOHANG)
+                reapLocked(&s)
                 return (s.status, s.lost)
             }
             if status != nil || lost { return status }
@@ -145,11 +145,11 @@ public final class SpawnedProcess: @unchecked Sendable {
     public func terminateAndReap() {
         state.withLock { s in
             if s.status == nil && !s.lost {
-                if ownsProcessGroup { _ = kill(-pid, SIGKILL) }
-                _ = kill(pid, SIGKILL)
+                if ownsProcessGroup { _ = Sys.killGroup(pid, SIGKILL) }
+                _ = Sys.kill(pid, SIGKILL)
                 let limit = monotonicSeconds() + 5
                 while s.status == nil && !s.lost && monotonicSeconds() < limit {
-                    reapLocked(&s, options: WNOHANG)
+                    reapLocked(&s)
                     if s.status == nil { sleepSeconds(0.002) }
                 }
             }
@@ -158,16 +158,14 @@ public final class SpawnedProcess: @unchecked Sendable {
         stdout.close()
     }
 
-    /// waitpid(pid) once; records the status. Caller holds the lock.
-    private func reapLocked(_ s: inout State, options: Int32) {
+    /// waitpid(pid, WNOHANG) once; records the status, or that the child
+    /// is lost (ECHILD: someone else reaped it). Caller holds the lock.
+    private func reapLocked(_ s: inout State) {
         guard s.status == nil && !s.lost else { return }
-        var raw: Int32 = 0
-        var r: pid_t
-        repeat { r = waitpid(pid, &raw, options) } while r == -1 && errno == EINTR
-        if r == pid {
-            s.status = TerminationStatus(waitStatus: raw)
-        } else if r == -1 && errno == ECHILD {
-            s.lost = true
+        do {
+            if let raw = try Sys.reap(pid) { s.status = TerminationStatus(waitStatus: raw) }
+        } catch {
+            s.lost = error.errno == ECHILD
         }
     }
 
@@ -187,9 +185,11 @@ public final class SpawnedProcess: @unchecked Sendable {
         guard !adopted.isEmpty else { return }
         waitUntil(timeout: 2) {
             for child in adopted {
-                var raw: Int32 = 0
-                let r = waitpid(child, &raw, WNOHANG)
-                if r == child || (r == -1 && errno == ECHILD) { adopted.remove(child) }
+                do throws(SystemCallError) {
+                    if try Sys.reap(child) != nil { adopted.remove(child) }
+                } catch {
+                    if error.errno == ECHILD { adopted.remove(child) }   // reaped elsewhere
+                }
             }
             return adopted.isEmpty
         }
@@ -205,8 +205,8 @@ public final class SpawnedProcess: @unchecked Sendable {
         state.withLock { s in
             guard s.status == nil && !s.lost else { return }
             s.deadlineHit = true
-            if ownsProcessGroup { _ = kill(-pid, SIGKILL) }
-            _ = kill(pid, SIGKILL)
+            if ownsProcessGroup { _ = Sys.killGroup(pid, SIGKILL) }
+            _ = Sys.kill(pid, SIGKILL)
         }
     }
 }

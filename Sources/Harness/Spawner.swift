@@ -22,9 +22,8 @@ enum Spawner {
         guard let path = resolve(executable) else {
             throw SystemCallError(call: "spawn(\(executable)): not found in PATH", errno: ENOENT)
         }
-        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard null >= 0 else { throw SystemCallError(call: "open(/dev/null)", errno: errno) }
-        defer { close(null) }
+        let null = try Sys.open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { Sys.close(null) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let env = environment ?? currentEnvironment()
@@ -47,7 +46,7 @@ enum Spawner {
         let search = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
         for dir in search.split(separator: ":") where !dir.isEmpty {
             let candidate = "\(dir)/\(executable)"
-            if access(candidate, X_OK) == 0 { return candidate }
+            if Sys.accessible(candidate, X_OK) { return candidate }
         }
         return nil
     }
@@ -66,18 +65,8 @@ enum Spawner {
     }
 
     /// A pipe with both ends close-on-exec (the child's copy is made by dup2).
-    static func pipe() throws -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [-1, -1]
-        guard cshim_pipe_cloexec(&fds) == 0 else { throw SystemCallError(call: "pipe2", errno: errno) }
-        return (fds[0], fds[1])
-    }
+    static func pipe() throws -> (read: Int32, write: Int32) { try Sys.pipe() }
 
     /// An unlinked temporary file (close-on-exec) to capture stderr.
-    static func anonymousTempFile() throws -> Int32 {
-        var template = Array("/tmp/harness-stderr-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { cshim_mkostemp_cloexec($0.baseAddress!) }
-        guard fd >= 0 else { throw SystemCallError(call: "mkostemp", errno: errno) }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        return fd
-    }
+    static func anonymousTempFile() throws -> Int32 { try Sys.anonymousTempFile(prefix: "harness-stderr") }
 }

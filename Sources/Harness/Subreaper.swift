@@ -1,4 +1,3 @@
-import CShims
 import Glibc
 
 /// PR_SET_CHILD_SUBREAPER for the runner: orphaned grandchildren (a daemon's
@@ -7,9 +6,7 @@ import Glibc
 public enum Subreaper {
     /// Makes this process a child subreaper.
     public static func enable() throws {
-        guard cshim_set_child_subreaper(1) == 0 else {
-            throw SystemCallError(call: "prctl(PR_SET_CHILD_SUBREAPER)", errno: errno)
-        }
+        try Sys.becomeSubreaper()
     }
 
     /// Our children found in /proc that are not in `excluding` (the ones we

@@ -54,16 +54,45 @@ public enum Sys {
         return n > 0 ? entry.revents : 0
     }
 
-    /// read(2) into `buffer`; nil when nothing is there (EAGAIN), 0 at EOF.
-    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int? {
+    /// poll(2) of several descriptors; the number with events (0 on timeout).
+    public static func poll(_ fds: inout [pollfd], timeoutMs: Int32) throws(SystemCallError) -> Int {
+        let count = nfds_t(fds.count)
+        return Int(try retrying("poll") { Glibc.poll(&fds, count, timeoutMs) })
+    }
+
+    /// Runs `body` until it stops failing with EINTR; nil when it would block
+    /// (EAGAIN/EWOULDBLOCK); throws on any other -1.
+    @inline(__always)
+    public static func nonBlocking<T: BinaryInteger>(_ call: String, _ body: () -> T) throws(SystemCallError) -> T? {
         while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
+            let result = body()
+            if result != -1 { return result }
             switch Glibc.errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: return nil
-            case let code: throw SystemCallError(call: "read", errno: code)
+            case let code: throw SystemCallError(call: call, errno: code)
             }
+        }
+    }
+
+    /// read(2) into `buffer`; nil when nothing is there (EAGAIN), 0 at EOF.
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int? {
+        try nonBlocking("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Hands all of `bytes` to `one` (a write or send of what is left, which
+    /// returns how much it took) until none is left. A call that would block
+    /// (nil) or took nothing throws as `call` (EAGAIN, EPIPE).
+    static func whole(_ call: String, _ bytes: [UInt8],
+                      _ one: (UnsafeRawBufferPointer) throws(SystemCallError) -> Int?) throws(SystemCallError) {
+        var offset = 0
+        while offset < bytes.count {
+            let start = offset
+            let n = try bytes.withUnsafeBytes { raw in
+                Result { () throws(SystemCallError) in try one(UnsafeRawBufferPointer(rebasing: raw[start...])) }
+            }.get()
+            guard let n, n > 0 else { throw SystemCallError(call: call, errno: n == nil ? EAGAIN : EPIPE) }
+            offset += n
         }
     }
 

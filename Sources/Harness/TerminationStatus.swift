@@ -1,7 +1,8 @@
 import CShims
 
-/// How a child process ended, decoded from a `waitpid` status word.
-public enum TerminationStatus: Equatable, Sendable, CustomStringConvertible {
+/// How a child process ended, decoded from a `waitpid` status word. The
+/// suite's one copy: Chaos records it in its history (`ExitStatus`).
+public enum TerminationStatus: Codable, Equatable, Sendable, CustomStringConvertible {
     /// Normal exit with this exit code.
     case exited(Int32)
     /// Killed by this signal number.

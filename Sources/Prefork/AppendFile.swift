@@ -178,7 +178,8 @@ final class AppendFile {
         var offset = 0
         while offset < bytes.count {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            guard let n = try? Posix.retrying("write", { Glibc.write(fd, rest.baseAddress, rest.count) }) else { return }
+            // The defect's old behaviour: any failure (EAGAIN included) drops the rest of the line.
+            guard let n = try? Posix.write(fd, rest) else { return }
             offset += n
         }
     }

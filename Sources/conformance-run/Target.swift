@@ -65,7 +65,7 @@ struct Target {
     static func resolve(_ name: String) -> String {
         if name.contains("/") { return name }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") where access("\(dir)/\(name)", X_OK) == 0 {
+        for dir in path.split(separator: ":") where Sys.accessible("\(dir)/\(name)", X_OK) {
             return "\(dir)/\(name)"
         }
         return name

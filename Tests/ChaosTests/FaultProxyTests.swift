@@ -16,7 +16,7 @@ import Testing
     final class TinyServer: Sendable {
         let fd: Int32
         let port: Int
-        let readsPerRequest = Chaos.Locked<[Int]>([])
+        let readsPerRequest = Locked<[Int]>([])
         init() throws {
             (fd, port) = try Ports.listen()
             Thread.detachNewThread { [self] in
@@ -32,7 +32,7 @@ import Testing
                         got += buf[..<n]
                     }
                     if !got.isEmpty {
-                        readsPerRequest.with { $0.append(reads) }
+                        readsPerRequest.withLock { $0.append(reads) }
                         _ = Array(FaultProxyTests.response.utf8).withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     }
                     close(c)

@@ -237,7 +237,7 @@ import Testing
     @Test func cleanShutdownFailures() {
         var b = HistoryBuilder.clean()
         b.history.shutdown!.masterStatus = .signaled(9)
-        #expect(b.verdict(CleanShutdownInvariant()).evidence.first?.contains("signaled(9)") == true)
+        #expect(b.verdict(CleanShutdownInvariant()).evidence.first?.contains("signal:9") == true)
 
         b = HistoryBuilder.clean()
         b.history.shutdown!.exitedAt = t(6000)

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import Chaos
+import Harness
 
 @Suite struct ScheduleTests {
     let kinds: [FaultKind] = [.kill, .stop, .crash, .hang, .signalStorm, .slowloris, .malformed]

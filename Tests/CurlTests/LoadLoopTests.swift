@@ -1,5 +1,6 @@
 import Glibc
 import Foundation
+import Harness
 import Testing
 @testable import Curl
 
@@ -89,10 +90,9 @@ import Testing
 }
 
 /// A thread-safe counter for server scripts.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+final class Counter: Sendable {
+    private let value = Locked(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }
 
 @Suite struct LoadLoopThreadsTests {

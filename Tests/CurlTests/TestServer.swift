@@ -46,15 +46,15 @@ final class TestServer: @unchecked Sendable {
 
     func stop() {
         stopped.store(true, ordering: .relaxed)
-        shutdown(listener, Int32(SHUT_RDWR))
+        Sys.shutdown(listener, Int32(SHUT_RDWR))
     }
 
-    deinit { close(listener) }
+    deinit { Sys.close(listener) }
 
     private func acceptLoop() {
         while !stopped.load(ordering: .relaxed) {
-            let fd = accept(listener, nil, nil)
-            if fd < 0 { if errno == EINTR { continue } else { return } }
+            // A failure (EINVAL) means stop() shut the listener down.
+            guard let fd = try? Sys.accept(listener) else { return }
             let index = seen.withLock { s -> Int in s.connections += 1; return s.connections - 1 }
             let t = Thread { [self] in serve(fd, connection: index) }
             t.start()
@@ -62,7 +62,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     private func serve(_ fd: Int32, connection: Int) {
-        defer { close(fd) }
+        defer { Sys.close(fd) }
         var buffer: [UInt8] = []
         var requestIndex = 0
         while let request = readRequest(fd, &buffer) {
@@ -73,7 +73,7 @@ final class TestServer: @unchecked Sendable {
             case .closeSilently:
                 return
             case .hang:
-                while !stopped.load(ordering: .relaxed) { usleep(10_000) }
+                while !stopped.load(ordering: .relaxed) { Sys.sleep(0.01) }
                 return
             }
             requestIndex += 1
@@ -92,8 +92,8 @@ final class TestServer: @unchecked Sendable {
                     return request
                 }
             }
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            // 0 at EOF; a reset (or the test's shutdown) ends the connection too.
+            let n = (try? chunk.withUnsafeMutableBytes { raw throws(SystemCallError) in try Sys.read(fd, raw) }) ?? 0
             guard n > 0 else { return nil }
             buffer.append(contentsOf: chunk[..<n])
         }
@@ -118,16 +118,8 @@ final class TestServer: @unchecked Sendable {
         return 0
     }
 
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + off, bytes.count - off, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            off += n
-        }
-        return true
-    }
+    /// False once the client is gone (EPIPE, ECONNRESET): the script's connection ends.
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool { (try? Sys.sendAll(fd, bytes)) != nil }
 }
 
 /// A 200 response with the worker headers and a body.

@@ -1,18 +1,7 @@
 import Testing
 
 @testable import HTTP1
-
-/// SplitMix64: small, seeded, reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import Harness   // SplitMix64, the suite's seeded generator
 
 /// Mutates valid requests at random and checks properties that must hold for any input:
 /// no crash, the same result however the bytes are split, and every accepted request
@@ -34,7 +23,7 @@ struct SeededRandom: RandomNumberGenerator {
     /// Bytes that matter to the grammar, so mutations hit interesting paths often.
     static let interesting: [UInt8] = Array("\r\n \t:;,=\"0aF/?#*\u{0}\u{7F}".utf8) + [0x80, 0xFF]
 
-    static func mutate(_ input: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let i = Int.random(in: 0...bytes.count, using: &rng)
@@ -81,7 +70,7 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     @Test func mutatedRequestsKeepTheirProperties() {
-        var rng = SeededRandom(state: Self.seed)
+        var rng = SplitMix64(seed: Self.seed)
         var accepted = 0
         for n in 0..<Self.iterations {
             let input = Self.mutate(Array(Self.corpus[n % Self.corpus.count].utf8), &rng)

@@ -123,7 +123,7 @@ import Testing
         #expect(Ports.refuses(port: port))
         #expect(!Ports.accepts(port: port))
         let fd = try listenOn(port)
-        defer { close(fd) }
+        defer { Sys.close(fd) }
         #expect(Ports.accepts(port: port))
         #expect(!Ports.refuses(port: port))
     }
@@ -138,13 +138,9 @@ import Testing
     }
 
     func listenOn(_ port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = Ports.loopback(port: port)
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(ok == 0)
-        try #require(listen(fd, 8) == 0)
+        let fd = try Sys.tcpSocket()
+        try Sys.bind(fd, Ports.loopback(port: port))
+        try Sys.listen(fd, backlog: 8)
         return fd
     }
 }

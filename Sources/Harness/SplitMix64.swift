@@ -1,6 +1,8 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator whose output
 /// depends only on the seed, on every platform and Swift version, which is
-/// what makes a chaos run reproducible. Not for cryptography.
+/// what makes a chaos run (and a fuzz run) reproducible. The suite's one
+/// copy: Chaos, HTTP1Fuzz and the HTTP1 mutation tests draw from it. Not for
+/// cryptography.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
