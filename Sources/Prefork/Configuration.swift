@@ -40,6 +40,9 @@ public struct Configuration: Sendable, Equatable {
     public var accessLogFormat: AccessLogFormat = .logfmt
     /// Serve `/__status` and `/__metrics` to any client, not only loopback.
     public var statusFromAnywhere = false
+    /// Serve `/__health` to any client (load balancers sit on other hosts);
+    /// `statusFromAnywhere` implies it.
+    public var healthFromAnywhere = false
     /// Written atomically at start, removed on a clean stop.
     public var pidFile: String?
     /// Serve `/__fault/...` endpoints (tests and chaos runs only).

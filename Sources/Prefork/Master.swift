@@ -84,10 +84,12 @@ final class Master {
         case .int, .term, .hup:
             log.notice("shutdown_started", metadata: ["signal": "\(signal.name)", "mode": table.isStopping ? "immediate" : "graceful"])
             systemd?.send("STOPPING=1")
+            scoreboard.markDraining()
             upgrader.stop(graceful: true, now: now)
             perform(table.stop(graceful: true, now: now))
         case .quit:
             log.notice("shutdown_started", metadata: ["signal": "QUIT", "mode": "immediate"])
+            scoreboard.markDraining()
             upgrader.stop(graceful: false, now: now)
             perform(table.stop(graceful: false, now: now))
         case .usr2:
@@ -262,6 +264,7 @@ final class Master {
             Posix.shutdownListener(listener.fd)  // planted defect only: stops the socket for both generations
         }
         log.notice("shutdown_started", metadata: ["signal": "USR2", "mode": "handover"])
+        scoreboard.markDraining()  // /__health: 503 from our workers, 200 from the new generation's
         perform(table.stop(graceful: true, now: .now()))
     }
 

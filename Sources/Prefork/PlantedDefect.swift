@@ -24,6 +24,8 @@ package enum PlantedDefect: String, Sendable, CaseIterable {
     case upgradeShutdownListener = "upgrade-shutdown-listener"
     /// A new master that fails or hangs is left alone (no kill, no rollback).
     case upgradeNoRollback = "upgrade-no-rollback"
+    /// `/__health` keeps answering 200 while the master drains.
+    case noDrainReport = "no-drain-report"
 
     /// The knobs this defect turns.
     var knobs: EngineKnobs {
@@ -38,6 +40,7 @@ package enum PlantedDefect: String, Sendable, CaseIterable {
         case .noPauseGrace: knobs.forgivesMasterPauses = false
         case .upgradeShutdownListener: knobs.shutsDownListenerOnHandover = true
         case .upgradeNoRollback: knobs.rollsBackUpgrades = false
+        case .noDrainReport: knobs.reportsDraining = false
         }
         return knobs
     }
@@ -65,4 +68,6 @@ struct EngineKnobs: Equatable {
     var rollsBackUpgrades = true
     /// The old master shutdown()s the socket at hand-over (stops it for all).
     var shutsDownListenerOnHandover = false
+    /// `/__health` answers 503 once the master drains (HealthPage).
+    var reportsDraining = true
 }

@@ -33,6 +33,10 @@ final class Scoreboard: @unchecked Sendable {
     /// Header words that are facts, not counters (stored, never added to).
     /// Raw values index the header words, after the counters.
     enum Field: Int, CaseIterable, Sendable {
+        /// 1 once this master's stop (INT/TERM/HUP/QUIT, also during
+        /// `--drain-delay`) or an upgrade's hand-over has begun: `/__health`
+        /// says 503. The master writes it, workers read it per request.
+        case draining = 23
         /// 1 while `/__fault/boot-fail?on=1` is in force.
         case bootFailFlag = 24
         case masterPid, startedAt
@@ -66,7 +70,7 @@ final class Scoreboard: @unchecked Sendable {
     init(capacity: Int) throws(PosixError) {
         // A header word past the header would be slot 0's pid.
         precondition(Field.allCases.allSatisfy { $0.rawValue < Self.headerWords }
-                     && Counter.allCases.allSatisfy { $0.rawValue < Field.bootFailFlag.rawValue })
+                     && Counter.allCases.allSatisfy { $0.rawValue < Field.draining.rawValue })
         self.capacity = capacity
         byteCount = (Self.headerWords + capacity * Self.slotWords) * MemoryLayout<Int>.stride
         let region = try Posix.mapShared(byteCount)
@@ -98,6 +102,16 @@ final class Scoreboard: @unchecked Sendable {
         get { word(field.rawValue).load(ordering: .relaxed) }
         set { word(field.rawValue).store(newValue, ordering: .relaxed) }
     }
+
+    /// Master: this generation stops serving soon (`/__health` turns 503).
+    /// Released so a worker that sees it also sees what the master did before.
+    func markDraining() {
+        word(Field.draining.rawValue).store(1, ordering: .releasing)
+    }
+
+    /// Any worker, per `/__health`: one load, no allocation.
+    @inline(__always)
+    var isDraining: Bool { word(Field.draining.rawValue).load(ordering: .acquiring) != 0 }
 
     func increment(_ counter: Counter, by amount: Int = 1) {
         word(counter.rawValue).wrappingIncrement(by: amount, ordering: .relaxed)

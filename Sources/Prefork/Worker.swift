@@ -98,7 +98,7 @@ final class Worker {
         self.accessLog = setup.accessLog
         self.logs = LogBackPressure(eventLog: setup.eventLog, accessLog: setup.accessLog)
         self.knobs = setup.config.knobs
-        self.readsPeer = setup.accessLog != nil || !config.statusFromAnywhere
+        self.readsPeer = setup.accessLog != nil || !config.statusFromAnywhere  // implies /__health from anywhere
         self.timeouts = ConnectionTimeouts(config)
         self.limits = ParserLimits(maxBody: config.maxBody)
         self.budget = LifetimeBudget(lifetime: config.lifetimeBudget, jitter: config.lifetimeJitter,

@@ -30,6 +30,10 @@ enum HelpText {
       /__metrics      the same in Prometheus text format 0.0.4 (preforkd_*).
                       Both answer loopback clients only (127.0.0.0/8, ::1);
                       others get 404 unless --status-from-anywhere.
+      /__health       200 "ready" while serving, 503 "draining" once a stop
+                      (also during --drain-delay) or an upgrade's hand-over has
+                      begun; for load balancers. Loopback only unless
+                      --health-from-anywhere or --status-from-anywhere.
       /__fault/*      only with --fault-injection.
 
     READY LINE (stdout, once every worker is up)

@@ -118,6 +118,9 @@ struct ContentOptions: ParsableArguments {
     @Flag(help: "Serve /__status and /__metrics to every client, not only loopback (127.0.0.0/8, ::1).")
     var statusFromAnywhere = false
 
+    @Flag(help: "Serve /__health to every client, not only loopback (load balancers on other hosts).")
+    var healthFromAnywhere = false
+
     @Flag(help: "Enable /__fault/{sleep,crash,hang,exit,echo,boot-fail} (tests and chaos runs only).")
     var faultInjection = false
 

@@ -65,6 +65,7 @@ struct Preforkd: ParsableCommand {
         c.accessLogFormat = logging.accessLogFormat
         c.pidFile = process.pidFile.map(Paths.absolute)
         c.statusFromAnywhere = content.statusFromAnywhere
+        c.healthFromAnywhere = content.healthFromAnywhere
         c.faultInjection = content.faultInjection
         c.plantedDefect = content.plantedDefect
         return c

@@ -59,7 +59,7 @@ import Testing
         Request(method: "GET", target: path, path: path, query: nil, version: .http1_1)
     }
 
-    @Test(arguments: ["/__status", "/__metrics"])
+    @Test(arguments: ["/__status", "/__metrics", "/__health"])
     func loopbackGetsThePageOthersA404(_ path: String) throws {
         let board = try Scoreboard(capacity: 4)
         var config = Configuration()
@@ -70,6 +70,45 @@ import Testing
         config.statusFromAnywhere = true
         let open = BuiltinRoutes(config: config, scoreboard: board)
         #expect(open.route(Self.get(path), context: Self.context("192.0.2.2"))?.response.status == 200)
+    }
+
+    /// Balancers sit on other hosts: `--health-from-anywhere` opens
+    /// /__health alone, the pids and counts stay loopback-only.
+    @Test func healthFromAnywhereOpensOnlyHealth() throws {
+        var config = Configuration()
+        config.healthFromAnywhere = true
+        let routes = BuiltinRoutes(config: config, scoreboard: try Scoreboard(capacity: 4))
+        #expect(routes.route(Self.get("/__health"), context: Self.context("192.0.2.2"))?.response.status == 200)
+        #expect(routes.route(Self.get("/__status"), context: Self.context("192.0.2.2"))?.response.status == 404)
+        #expect(routes.route(Self.get("/__metrics"), context: Self.context("192.0.2.2"))?.response.status == 404)
+    }
+
+    /// 200 `ready` until the master marks the scoreboard draining, then 503
+    /// `draining`; HEAD too; other methods reach the handler.
+    @Test func healthTurns503OnceDraining() throws {
+        let board = try Scoreboard(capacity: 4)
+        let routes = BuiltinRoutes(config: Configuration(), scoreboard: board)
+        let ready = try #require(routes.route(Self.get("/__health"), context: Self.context("127.0.0.1"))?.response)
+        #expect(ready.status == 200 && ready.body == Array("ready\n".utf8))
+        board.markDraining()
+        let draining = try #require(routes.route(Self.get("/__health"), context: Self.context("127.0.0.1"))?.response)
+        #expect(draining.status == 503 && draining.body == Array("draining\n".utf8))
+        var head = Self.get("/__health")
+        head.method = "HEAD"
+        #expect(routes.route(head, context: Self.context("127.0.0.1"))?.response.status == 503)
+        var post = Self.get("/__health")
+        post.method = "POST"
+        #expect(routes.route(post, context: Self.context("127.0.0.1")) == nil)
+    }
+
+    /// The planted defect `no-drain-report`: 200 while draining.
+    @Test func plantedDefectHidesTheDrain() throws {
+        let board = try Scoreboard(capacity: 4)
+        var config = Configuration()
+        config.plantedDefect = .noDrainReport
+        board.markDraining()
+        let routes = BuiltinRoutes(config: config, scoreboard: board)
+        #expect(routes.route(Self.get("/__health"), context: Self.context("127.0.0.1"))?.response.status == 200)
     }
 
     @Test func otherPathsReachTheHandler() throws {
