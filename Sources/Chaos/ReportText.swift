@@ -59,11 +59,13 @@ func pad(_ s: String, _ w: Int) -> String {
 extension Verdict {
     /// The verdict table of the text reports (chaos-run, fleet-run): one row
     /// per invariant, its evidence indented below it.
-    public static func table(_ verdicts: [Verdict]) -> [String] {
-        var out = ["invariant        result  evidence", "---------------  ------  --------"]
+    /// `idWidth`: the first column's width (chaos-run's 15; fleet-run's ids are longer).
+    public static func table(_ verdicts: [Verdict], idWidth: Int = 15) -> [String] {
+        var out = [pad("invariant", idWidth) + "  result  evidence",
+                   String(repeating: "-", count: idWidth) + "  ------  --------"]
         for v in verdicts {
-            out.append(pad(v.id, 15) + "  " + pad(v.status.rawValue, 6) + "  " + v.summary)
-            for e in v.evidence { out.append(String(repeating: " ", count: 25) + "- " + e) }
+            out.append(pad(v.id, idWidth) + "  " + pad(v.status.rawValue, 6) + "  " + v.summary)
+            for e in v.evidence { out.append(String(repeating: " ", count: idWidth + 10) + "- " + e) }
         }
         return out
     }

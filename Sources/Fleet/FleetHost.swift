@@ -15,7 +15,8 @@ final class FleetHost: @unchecked Sendable {
     let lifetime: Double
     private let state = Locked<(process: SpawnedProcess?, faulted: Bool)>((nil, false))
 
-    init(index: Int, topology: Topology, preforkd: String, dir: String, extraArgs: [String], lifetime: Double) {
+    init(index: Int, topology: Topology, preforkd: String, dir: String, extraArgs: [String], lifetime: Double,
+         drainDelay: Bool = true) {
         self.index = index
         namespace = topology.hostNamespace(index)
         pidFile = "\(dir)/h\(index).pid"
@@ -23,8 +24,8 @@ final class FleetHost: @unchecked Sendable {
         accessLog = "\(dir)/h\(index).access.log"
         self.lifetime = lifetime
         arguments = ["netns", "exec", namespace, preforkd, "--host", topology.hostAddress(index),
-                     "--port", "\(topology.hostPort)", "--workers", "2", "--fault-injection", "--health-from-anywhere",
-                     "--drain-delay", "1", "--pid-file", pidFile, "--log-file", eventLog, "--access-log", accessLog]
+                     "--port", "\(topology.hostPort)", "--workers", "2", "--fault-injection", "--health-from-anywhere"]
+            + (drainDelay ? ["--drain-delay", "1"] : []) + ["--pid-file", pidFile, "--log-file", eventLog, "--access-log", accessLog]
             + extraArgs
     }
 

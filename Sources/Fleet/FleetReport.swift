@@ -24,7 +24,7 @@ public struct FleetReport: Codable, Sendable {
     public var exitCode: Int32 { failed == 0 ? 0 : 1 }
 
     public func renderText() -> String {
-        var out = [""] + Verdict.table(verdicts) + [""]
+        var out = [""] + Verdict.table(verdicts, idWidth: 18) + [""]
         out.append("requests: \(gets) GETs (\(failedGets) failed), \(posts) POSTs (\(failedPosts) failed)")
         out.append("faults: \(faults.count) on hosts; "
             + faultCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

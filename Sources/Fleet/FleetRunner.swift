@@ -87,8 +87,12 @@ final class Fleet {
 
     func run() throws -> FleetReport {
         let life = c.duration + 180
+        let preforkd = FleetRunner.preforkdPath(c)
+        let drainDelay = (try? Command.output(preforkd, ["--help"]))?.contains("--drain-delay <") ?? false
+        if !drainDelay { FleetRunner.log(c, "\(preforkd) has no --drain-delay: hosts stop at once on TERM") }
         hosts = (0..<c.hosts).map {
-            FleetHost(index: $0, topology: t, preforkd: FleetRunner.preforkdPath(c), dir: dir, extraArgs: c.extraArgs, lifetime: life)
+            FleetHost(index: $0, topology: t, preforkd: preforkd, dir: dir, extraArgs: c.extraArgs, lifetime: life,
+                      drainDelay: drainDelay)
         }
         for h in hosts { try h.start() }
         haproxy = try SpawnedProcess.spawn("ip", ["netns", "exec", t.balancerNamespace, c.haproxyPath, "-db", "-f", cfg],
