@@ -9,7 +9,18 @@ extension Integration {
         static let cases: [[String]] = [
             ["--workers", "0"], ["--workers", "abc"], ["--port", "70000"], ["--no-such-flag"], ["--timeout", "-1"],
             ["--lifetime", "-1"], ["--graceful-timeout", "nan"], ["--defer-accept", "-1"],
+            ["--drain-delay", "-1"], ["--drain-delay", "abc"], ["--drain-delay", "90000"],
         ]
+
+        /// A bad --drain-delay is a flag error like the other durations: exit
+        /// 64, one line naming the flag.
+        @Test(arguments: ["-0.5", "inf", "86401"])
+        func drainDelayOutOfRange(value: String) throws {
+            let p = try SpawnedProcess.spawn(PreforkdBinary.path, ["--port", "0", "--drain-delay=\(value)"], deadline: 15)
+            defer { p.terminateAndReap() }
+            #expect(p.wait(timeout: 10) == .exited(64))
+            #expect(p.stderrText.contains("--drain-delay must be between 0 and 86400 seconds"), "\(p.stderrText)")
+        }
 
         @Test(arguments: cases)
         func rejected(args: [String]) throws {

@@ -18,6 +18,9 @@ public struct Configuration: Sendable, Equatable {
     public var timeout: Duration? = .seconds(30)
     /// How long a graceful stop waits for workers before KILL.
     public var gracefulTimeout: Duration = .seconds(30)
+    /// On INT/TERM/HUP, how long `/__health` says draining while the workers
+    /// keep serving, before the graceful stop (zero: stop at once).
+    public var drainDelay: Duration = .zero
     /// Idle time allowed between requests on a keep-alive connection.
     public var keepaliveTimeout: Duration = .seconds(5)
     /// Time allowed to receive a whole request head (slowloris guard).

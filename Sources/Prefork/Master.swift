@@ -20,6 +20,8 @@ final class Master {
     private let handover: UpgradeHandover?
     private let pidFile: PidFile?
     private var table: WorkerTable
+    /// INT/TERM/HUP/QUIT: `--drain-delay`, then the stop (see DrainState.swift).
+    private var drain: DrainState
     private var readiness: Readiness?
     /// systemd's notify socket, kept past the ready line for STOPPING=1
     /// (`readiness` is gone by then).
@@ -58,6 +60,7 @@ final class Master {
         if !knobs.killsStaleWorkers { policy.timeout = nil }
         policy.refillsAfterReady = knobs.refillsAfterReady
         self.table = WorkerTable(policy: policy)
+        self.drain = DrainState(delay: config.drainDelay)
         if let timeout = policy.timeout, knobs.forgivesMasterPauses { pauses = PauseDetector(timeout: timeout) }
     }
 
@@ -68,6 +71,7 @@ final class Master {
             for signal in pendingSignals() { handle(signal) }
             reapChildren()
             noticePause()  // again: a pause inside this turn must not count against heartbeats either
+            perform(drain.tick(now: .now()))  // the drain delay is over: stop gracefully
             perform(table.tick(now: .now(), heartbeat: { self.scoreboard.heartbeat(slot: $0) }))
             upgrader.tick(now: .now())
             announceIfReady()
@@ -81,19 +85,10 @@ final class Master {
     private func handle(_ signal: Signal) {
         let now = Instant.now()
         switch signal {
-        case .int, .term, .hup:
-            log.notice("shutdown_started", metadata: ["signal": "\(signal.name)", "mode": table.isStopping ? "immediate" : "graceful"])
-            systemd?.send("STOPPING=1")
-            scoreboard.markDraining()
-            upgrader.stop(graceful: true, now: now)
-            perform(table.stop(graceful: true, now: now))
-        case .quit:
-            log.notice("shutdown_started", metadata: ["signal": "QUIT", "mode": "immediate"])
-            scoreboard.markDraining()
-            upgrader.stop(graceful: false, now: now)
-            perform(table.stop(graceful: false, now: now))
+        case .int, .term, .hup, .quit:
+            perform(drain.signalled(signal, now: now, stopping: table.isStopping))
         case .usr2:
-            upgrader.requested(now: now, stopping: table.isStopping)
+            upgrader.requested(now: now, stopping: table.isStopping || drain.hasBegun)
         case .ttin:
             perform(table.resize(by: 1, now: now))
         case .ttou:
@@ -144,6 +139,27 @@ final class Master {
         }
     }
 
+    private func perform(_ actions: [DrainAction]) {
+        for action in actions {
+            let now = Instant.now()
+            switch action {
+            case .announce(let signal, let delay):
+                scoreboard.markDraining()  // /__health: 503 from now on
+                systemd?.send("STOPPING=1")
+                // An upgrade in progress stops now: no hand-over lands in the delay.
+                upgrader.stop(graceful: signal != .quit, now: now)
+                if let delay {
+                    log.notice("drain_started", metadata: ["signal": "\(signal.name)", "delay_ms": "\(Int(delay.milliseconds))"])
+                }
+            case .stop(let signal, let graceful):
+                let mode = graceful && !table.isStopping ? "graceful" : "immediate"
+                log.notice("shutdown_started", metadata: ["signal": "\(signal.name)", "mode": "\(mode)"])
+                upgrader.stop(graceful: graceful, now: now)
+                perform(table.stop(graceful: graceful, now: now))
+            }
+        }
+    }
+
     private func spawn(slot: Int, generation: Int) {
         let now = Instant.now()
         switch spawner.spawn(slot: slot, generation: generation, now: now) {
@@ -160,7 +176,7 @@ final class Master {
     /// Announces readiness once, when every desired slot has a booted worker.
     /// Before that, a worker that cannot boot is a startup error.
     private func announceIfReady() {
-        guard let pending = readiness, !table.isStopping else { return }
+        guard let pending = readiness, !table.isStopping, !drain.hasBegun else { return }
         let slots = table.slots.prefix(table.desired)
         let allUp = slots.indices.allSatisfy { slots[$0].worker != nil && scoreboard.state(slot: $0) == .ready }
         guard allUp else { return }
@@ -175,14 +191,12 @@ final class Master {
     private func waitForEvents() {
         let now = Instant.now()
         var timeoutMs: Int32 = -1
-        if let deadline = table.nextDeadline(now: now) {
-            let ms = (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000
-            timeoutMs = Int32(clamping: ms)
-        }
+        if let deadline = table.nextDeadline(now: now) { timeoutMs = Self.milliseconds(until: deadline, from: now) }
         if readiness != nil { timeoutMs = Self.capped(timeoutMs, 5) }  // booting: watch the scoreboard
         if logs.needsTurn { timeoutMs = Self.capped(timeoutMs, LogBackPressure.retryMs) }  // lines wait: retry soon
-        if let deadline = upgrader.nextDeadline() {  // upgrade timeout, or KILL of a new master told to stop
-            timeoutMs = Self.capped(timeoutMs, Int32(clamping: (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000))
+        for deadline in [upgrader.nextDeadline(), drain.nextDeadline()].compactMap({ $0 }) {
+            // upgrade timeout, KILL of a new master told to stop, end of the drain delay
+            timeoutMs = Self.capped(timeoutMs, Self.milliseconds(until: deadline, from: now))
         }
         var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
         if let pipe = upgrader.pipeFD { fds.append(pollfd(fd: pipe, events: Int16(POLLIN), revents: 0)) }
@@ -212,6 +226,11 @@ final class Master {
             perform(table.stop(graceful: false, now: .now()))
             return []
         }
+    }
+
+    /// A poll timeout that reaches `deadline` (rounded up: waking early spins).
+    private static func milliseconds(until deadline: Instant, from now: Instant) -> Int32 {
+        Int32(clamping: (deadline.since(now).nanosecondsClamped + 999_999) / 1_000_000)
     }
 
     /// A poll timeout no longer than `cap` (-1 = none yet).

@@ -8,10 +8,12 @@ enum HelpText {
     stops cleanly on INT, TERM or HUP.
 
     SIGNALS (to the master)
-      INT, TERM, HUP  graceful stop: close the listener, TERM the workers (they
-                      finish in-flight requests), KILL what is left after
-                      --graceful-timeout, remove the pid file, exit 0. The same
-                      signal again: immediate stop. HUP is a stop, not a reload.
+      INT, TERM, HUP  graceful stop: /__health turns 503; after --drain-delay
+                      (workers serve normally meanwhile) close the listener,
+                      TERM the workers (they finish in-flight requests), KILL
+                      what is left after --graceful-timeout, remove the pid
+                      file, exit 0. The same signal again (also during the
+                      delay): immediate stop. HUP is a stop, not a reload.
                       During an upgrade the new master is stopped too.
       USR2            upgrade without downtime: exec the binary at the started
                       path (same arguments) with the listening socket as fd 3;

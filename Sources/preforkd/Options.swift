@@ -58,6 +58,10 @@ struct TimeoutOptions: ParsableArguments {
     @Option(help: ArgumentHelp("On INT/TERM/HUP, wait this long for workers to finish before KILL.", valueName: "seconds"))
     var gracefulTimeout = 30.0
 
+    @Option(help: ArgumentHelp("On INT/TERM/HUP, first answer 503 on /__health this long while serving on, then stop gracefully.",
+                               valueName: "seconds"))
+    var drainDelay = 0.0
+
     @Option(help: ArgumentHelp("Idle time allowed between requests on a keep-alive connection.", valueName: "seconds"))
     var keepaliveTimeout = 5.0
 
@@ -74,13 +78,14 @@ struct TimeoutOptions: ParsableArguments {
     var upgradeTimeout = 60.0
 
     func validate() throws {
-        let all = [("--timeout", timeout), ("--graceful-timeout", gracefulTimeout), ("--keepalive-timeout", keepaliveTimeout),
+        let all = [("--timeout", timeout), ("--graceful-timeout", gracefulTimeout), ("--drain-delay", drainDelay),
+                   ("--keepalive-timeout", keepaliveTimeout),
                    ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--write-timeout", writeTimeout),
                    ("--upgrade-timeout", upgradeTimeout)]
         for (name, value) in all where !(value.isFinite && value >= 0 && value <= 86_400) {
             throw ValidationError("\(name) must be between 0 and 86400 seconds, got \(value)")
         }
-        for (name, value) in all.dropFirst(2) where value == 0 {
+        for (name, value) in all.dropFirst(3) where value == 0 {  // 0 is meaningful for the first three only
             throw ValidationError("\(name) must be more than 0")
         }
     }

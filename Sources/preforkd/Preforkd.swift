@@ -54,6 +54,7 @@ struct Preforkd: ParsableCommand {
         c.maxBody = workers.maxBody
         c.timeout = timeouts.timeout > 0 ? .seconds(timeouts.timeout) : nil
         c.gracefulTimeout = .seconds(timeouts.gracefulTimeout)
+        c.drainDelay = .seconds(timeouts.drainDelay)
         c.keepaliveTimeout = .seconds(timeouts.keepaliveTimeout)
         c.headerTimeout = .seconds(timeouts.headerTimeout)
         c.bodyTimeout = .seconds(timeouts.bodyTimeout)
