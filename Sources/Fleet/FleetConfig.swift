@@ -21,6 +21,6 @@ public struct FleetConfig: Sendable {
     public var reproduce: String {
         "fleet-run --duration \(duration) --seed \(seed) --hosts \(hosts) --fault-interval \(faultInterval) --faults "
             + (faults.isEmpty ? "none" : faults.map(\.rawValue).joined(separator: ","))
-            + extraArgs.map { " --extra-arg '\($0)'" }.joined()
+            + (extraArgs.isEmpty ? "" : " --extra-arg '\(extraArgs.joined(separator: " "))'")
     }
 }

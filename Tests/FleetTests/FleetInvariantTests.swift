@@ -92,6 +92,15 @@ import Testing
         var late = clean()
         late.stats[2].at = 17.5   // 5.5 s after the fault ended
         #expect(status("capacity-restored", late).status == .fail)
+        // The next fault on the same host ends the wait: DOWN again because of it is not a violation.
+        var next = clean()
+        next.faults.append(FleetFault(kind: .hostKill, host: 1, start: 12.1, end: 13))
+        next.stats.insert(ServerStatus(at: 12.05, server: "h1", status: "DOWN"), at: 2)
+        next.stats[3].at = 12.2
+        next.stats.append(ServerStatus(at: 13.5, server: "h1", status: "UP"))
+        #expect(status("capacity-restored", next).status == .fail)   // the restart never came back UP before the kill
+        next.stats.insert(ServerStatus(at: 12.08, server: "h1", status: "UP"), at: 3)
+        #expect(status("capacity-restored", next).status == .pass)
     }
 
     @Test func aZombieOrAMissingMasterFailsHostProcesses() {
