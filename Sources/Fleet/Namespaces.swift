@@ -21,10 +21,18 @@ public enum Namespaces {
     public static func removeStale() -> [String] {
         var removed: [String] = []
         for name in list() {
-            guard let pid = Topology.runID(ofNamespace: name), pid != getpid(), !ProcFS.exists(pid) else { continue }
+            guard let pid = Topology.runID(ofNamespace: name), pid != getpid(), !isRunner(pid) else { continue }
             if (try? ip(["netns", "del", name])) != nil { removed.append(name) }
         }
         return removed
+    }
+
+    /// True while `pid` is a live runner: not gone, not a zombie (a
+    /// SIGKILLed runner whose parent has not reaped it yet), and the same
+    /// program as us (a reused pid names another program).
+    static func isRunner(_ pid: Int32) -> Bool {
+        guard let e = ProcFS.entry(pid), !e.isZombie else { return false }
+        return e.comm == ProcFS.entry(getpid())?.comm
     }
 
     /// Builds `t`; on a failure removes what was made and rethrows.
