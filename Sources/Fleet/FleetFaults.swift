@@ -117,10 +117,8 @@ final class FleetFaults: @unchecked Sendable {
     /// USR2, then wait until the pid file names a new master and the old one is gone.
     private func upgrade(_ h: FleetHost) throws {
         let start = now()
-        guard let old = h.master else { throw FleetSetupError("h\(h.index) has no master") }
-        h.faulted = true
+        let old = try signalMaster(h, SIGUSR2)
         defer { h.faulted = false }
-        _ = Sys.kill(old, SIGUSR2)
         let swapped = waitUntil(timeout: 15, interval: 0.02) { (h.master ?? old) != old }
         let gone = h.waitGone(old, timeout: 15)
         guard swapped && gone else { throw FleetSetupError("h\(h.index): upgrade of \(old) did not finish (new master: \(swapped), old gone: \(gone))") }
@@ -130,14 +128,20 @@ final class FleetFaults: @unchecked Sendable {
     /// TERM (the host drains for --drain-delay, then stops), wait for the exit, start again.
     private func restart(_ h: FleetHost) throws {
         let start = now()
-        guard let master = h.master else { throw FleetSetupError("h\(h.index) has no master") }
-        h.faulted = true
+        let master = try signalMaster(h, SIGTERM)
         defer { h.faulted = false }
-        _ = Sys.kill(master, SIGTERM)
         guard h.waitGone(master, timeout: 15) else { throw FleetSetupError("h\(h.index): master \(master) did not stop after TERM") }
         let exited = now()
         h.kill()   // the group's leftovers, if any
         try h.start()
         record(.rollingRestart, h.index, start, exitedAt: exited, note: "stopped in \(String(format: "%.2f", exited - start))s")
+    }
+
+    /// Marks the host held (samplers skip it; the caller clears it) and signals its current master.
+    private func signalMaster(_ h: FleetHost, _ signo: Int32) throws -> Int32 {
+        guard let master = h.master else { throw FleetSetupError("h\(h.index) has no master") }
+        h.faulted = true
+        _ = Sys.kill(master, signo)
+        return master
     }
 }
