@@ -39,20 +39,27 @@ public struct PlannedFleetFault: Codable, Sendable, Equatable {
 public enum FleetSchedule {
     /// Starts at `interval` x U(0.5, 1.5) apart after the first second, none
     /// in the last `cooldown` seconds. The first draws go through the kinds
-    /// in a seeded order, so every kind runs once when there is room; later
-    /// draws pick a kind at random. Freezes hold 2-10 s, partitions and
+    /// in a seeded order, so every kind runs once when there is room (when
+    /// there is not, the rolling changes are kept first); later draws pick a
+    /// kind at random. Freezes hold 2-10 s, partitions and
     /// slow hosts 1-3 s, a killed host restarts after 0.5-2 s.
     public static func make(seed: UInt64, duration: Double, kinds: [FleetFaultKind], hosts: Int, interval: Double,
                             cooldown: Double) -> [PlannedFleetFault] {
         guard !kinds.isEmpty, interval > 0, hosts > 0 else { return [] }
         var rng = SplitMix64(seed: seed)
-        var order = kinds
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-        var out: [PlannedFleetFault] = []
+        var times: [Double] = []
         var t = 1.0
         while true {
             t += interval * (0.5 + rng.unit())
             guard t < duration - cooldown else { break }
+            times.append(t)
+        }
+        var order = kinds
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        // Too few slots for every kind: the rolling changes stay (they exercise every host and the drain).
+        while order.count > times.count, let i = order.lastIndex(where: { !$0.isRolling }) { order.remove(at: i) }
+        var out: [PlannedFleetFault] = []
+        for t in times {
             let kind = out.count < order.count ? order[out.count] : kinds[Int(rng.next() % UInt64(kinds.count))]
             let host = Int(rng.next() % UInt64(hosts))
             let u = rng.unit()

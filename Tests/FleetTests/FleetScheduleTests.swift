@@ -21,6 +21,13 @@ import Testing
         }
     }
 
+    @Test func rollingChangesKeptWhenSlotsAreShort() {
+        for seed in UInt64(1)...20 {
+            let p = FleetSchedule.make(seed: seed, duration: 60, kinds: all, hosts: 3, interval: 10, cooldown: 4)
+            #expect(p.contains { $0.kind == .rollingRestart } && p.contains { $0.kind == .rollingUpgrade }, "seed \(seed): \(p.map(\.kind))")
+        }
+    }
+
     @Test func unknownFaultIsAUsageError() throws {
         #expect(throws: FleetSetupError.self) { try FleetFaultKind.parseList("host-kill,bogus") }
         #expect(try FleetFaultKind.parseList("none").isEmpty)
