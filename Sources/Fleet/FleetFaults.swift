@@ -49,8 +49,18 @@ final class FleetFaults: @unchecked Sendable {
 
     private func now() -> Double { Date().timeIntervalSince1970 }
 
-    private func record(_ kind: FleetFaultKind, _ host: Int, _ start: Double, exitedAt: Double? = nil, note: String = "") {
-        done.withLock { $0.append(FleetFault(kind: kind, host: host, start: start, end: now(), exitedAt: exitedAt, note: note)) }
+    private func record(_ kind: FleetFaultKind, _ host: Int, _ start: Double, exitedAt: Double? = nil, note: String = "",
+                        orphans: [String] = []) {
+        var f = FleetFault(kind: kind, host: host, start: start, end: now(), exitedAt: exitedAt, note: note)
+        f.orphans = orphans
+        done.withLock { $0.append(f) }
+    }
+
+    /// The old master's workers still alive 1 s after it was gone (it must take them with it).
+    private func leftovers(_ workers: [ProcessEntry]) -> [String] {
+        let alive = { workers.compactMap { w in ProcFS.entry(w.pid).flatMap { $0.startTime == w.startTime && !$0.isZombie ? $0 : nil } } }
+        _ = waitUntil(timeout: 1, interval: 0.02) { alive().isEmpty }
+        return OrphanCheck.violations(workers: workers, observed: alive(), runner: getpid())
     }
 
     private func perform(_ p: PlannedFleetFault) throws {
@@ -117,24 +127,28 @@ final class FleetFaults: @unchecked Sendable {
     /// USR2, then wait until the pid file names a new master and the old one is gone.
     private func upgrade(_ h: FleetHost) throws {
         let start = now()
+        let workers = h.master.map { ProcFS.children(of: $0) } ?? []
         let old = try signalMaster(h, SIGUSR2)
         defer { h.faulted = false }
         let swapped = waitUntil(timeout: 15, interval: 0.02) { (h.master ?? old) != old }
         let gone = h.waitGone(old, timeout: 15)
         guard swapped && gone else { throw FleetSetupError("h\(h.index): upgrade of \(old) did not finish (new master: \(swapped), old gone: \(gone))") }
-        record(.rollingUpgrade, h.index, start, note: "master \(old) -> \(h.master ?? 0)")
+        record(.rollingUpgrade, h.index, start, note: "master \(old) -> \(h.master ?? 0)", orphans: leftovers(workers))
     }
 
     /// TERM (the host drains for --drain-delay, then stops), wait for the exit, start again.
     private func restart(_ h: FleetHost) throws {
         let start = now()
+        let workers = h.master.map { ProcFS.children(of: $0) } ?? []
         let master = try signalMaster(h, SIGTERM)
         defer { h.faulted = false }
         guard h.waitGone(master, timeout: 15) else { throw FleetSetupError("h\(h.index): master \(master) did not stop after TERM") }
         let exited = now()
-        h.kill()   // the group's leftovers, if any
+        let orphans = leftovers(workers)   // before the group kill below would hide them
+        h.kill()
         try h.start()
-        record(.rollingRestart, h.index, start, exitedAt: exited, note: "stopped in \(String(format: "%.2f", exited - start))s")
+        record(.rollingRestart, h.index, start, exitedAt: exited, note: "stopped in \(String(format: "%.2f", exited - start))s",
+               orphans: orphans)
     }
 
     /// Marks the host held (samplers skip it; the caller clears it) and signals its current master.

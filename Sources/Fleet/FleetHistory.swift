@@ -72,6 +72,8 @@ public struct FleetFault: Codable, Sendable, Equatable {
     /// rolling-restart: when the stopped master had exited (before the restart).
     public var exitedAt: Double?
     public var note: String
+    /// rolling changes: the old master's workers still alive 1 s after it was gone (Harness's OrphanCheck).
+    public var orphans: [String] = []
 
     public init(kind: FleetFaultKind, host: Int, start: Double, end: Double, exitedAt: Double? = nil, note: String = "") {
         self.kind = kind

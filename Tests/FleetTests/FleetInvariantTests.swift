@@ -109,6 +109,9 @@ import Testing
         h.samples[0] = [ProcessSample(time: 1_000_000, masterAlive: true, children: [zombie], masterState: "S"),
                         ProcessSample(time: 2_000_000, masterAlive: true, children: [zombie], masterState: "S")]
         #expect(status("host-processes", h).status == .fail)
+        var orphan = clean()
+        orphan.faults[0].orphans = ["worker pid=77 comm=preforkd still alive in state S, ppid=1"]
+        #expect(status("host-processes", orphan).evidence.first == "h1 after rolling-restart: worker pid=77 comm=preforkd still alive in state S, ppid=1")
         var gone = clean()
         gone.masterMissing[2] = [3.0]
         #expect(status("host-processes", gone).evidence.first?.contains("h2: no live master") == true)
