@@ -41,10 +41,13 @@ struct DrainState: Equatable {
     /// INT, TERM, HUP or QUIT. `stopping`: the workers are already stopping
     /// without us (an upgrade's hand-over, a boot failure): the signal goes
     /// straight to the WorkerTable, which makes a second one immediate.
-    mutating func signalled(_ signal: Signal, now: Instant, stopping: Bool) -> [DrainAction] {
+    /// `ready`: the ready line went out. Before it no balancer sends us
+    /// anything (and an upgrade's new master told to stop must not linger
+    /// until the old one KILLs it), so there is no delay.
+    mutating func signalled(_ signal: Signal, now: Instant, stopping: Bool, ready: Bool = true) -> [DrainAction] {
         let graceful = signal != .quit
         switch phase {
-        case .serving where !graceful || delay <= .zero || stopping:
+        case .serving where !graceful || delay <= .zero || stopping || !ready:
             phase = .stopping
             return [.announce(signal: signal, delay: graceful && !stopping ? .zero : nil), .stop(signal: signal, graceful: graceful)]
         case .serving:

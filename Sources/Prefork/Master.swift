@@ -86,7 +86,7 @@ final class Master {
         let now = Instant.now()
         switch signal {
         case .int, .term, .hup, .quit:
-            perform(drain.signalled(signal, now: now, stopping: table.isStopping))
+            perform(drain.signalled(signal, now: now, stopping: table.isStopping, ready: readiness == nil))
         case .usr2:
             upgrader.requested(now: now, stopping: table.isStopping || drain.hasBegun)
         case .ttin:

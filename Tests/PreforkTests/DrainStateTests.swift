@@ -56,4 +56,13 @@ import Testing
                 == [.announce(signal: .term, delay: nil), .stop(signal: .term, graceful: true)])
         #expect(drain.nextDeadline() == nil)
     }
+
+    /// Before the ready line nobody routes here (and an upgrade's new master
+    /// told to stop must not wait out the delay): the stop starts at once.
+    @Test func notReadyYetSkipsTheDelay() {
+        var drain = DrainState(delay: .seconds(10))
+        #expect(drain.signalled(.term, now: Self.t0, stopping: false, ready: false)
+                == [.announce(signal: .term, delay: .zero), .stop(signal: .term, graceful: true)])
+        #expect(drain.nextDeadline() == nil)
+    }
 }
