@@ -59,8 +59,8 @@ final class FleetHost: @unchecked Sendable {
 
     /// Signals every process of the host's group.
     func signalGroup(_ signo: Int32) {
-        guard let g = group, g > 0 else { return }
-        _ = Glibc.kill(-g, signo)
+        guard let g = group, g > 1 else { return }
+        _ = Sys.killGroup(g, signo)
     }
 
     /// Waits until `pid` has exited and is reaped: the spawned process by its

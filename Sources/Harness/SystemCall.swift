@@ -112,6 +112,12 @@ public enum Sys {
 }
 
 extension Sys {
+    /// kill(2) of a whole process group (-pgid): true when delivered to at least one member.
+    public static func killGroup(_ pgid: Int32, _ signo: Int32) -> Bool {
+        precondition(pgid > 1, "killGroup(\(pgid)): not one group")
+        return Glibc.kill(-pgid, signo) == 0
+    }
+
     /// Moves the CALLING THREAD into the network namespace at `path`
     /// (e.g. /var/run/netns/NAME): setns(2) with CLONE_NEWNET. Sockets the
     /// thread opens afterwards live in that namespace; other threads are untouched.
