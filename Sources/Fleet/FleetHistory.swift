@@ -18,6 +18,9 @@ public struct FleetHistory: Codable, Sendable {
     public var masterMissing: [[Double]] = []
     /// When the load stopped.
     public var end: Double = 0
+    /// HAProxy's backend totals at the end: connections retried, requests redispatched.
+    public var balancerRetries = 0
+    public var balancerRedispatches = 0
 
     public init(seed: UInt64, hosts: Int, timing: HealthTiming) {
         self.seed = seed

@@ -130,6 +130,10 @@ final class Fleet {
         _ = waitUntil(timeout: 6, interval: 0.1) { (0..<c.hosts).allSatisfy { stats.current[t.serverName($0)] == "UP" } }
         stats.stop()
         sampler.stop()
+        if let r = HAProxyStats.readRetries(socket: socket) {
+            history.balancerRetries = r.retries
+            history.balancerRedispatches = r.redispatches
+        }
         try checkInterrupt()
         history.requests = load.requests
         history.faults = faults.faults

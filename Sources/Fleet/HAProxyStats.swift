@@ -37,6 +37,26 @@ enum HAProxyStats {
     static func read(socket: String) throws -> [String: String] {
         parse(try Sys.unixExchange(socket, "show stat\n", timeout: 1))
     }
+
+    /// The backend's totals of `wretr` (retried connections) and `wredis`
+    /// (redispatches to another server): what the balancer hid from the client.
+    static func parseRetries(_ csv: String, backend: String = "hosts") -> (retries: Int, redispatches: Int) {
+        let lines = csv.split(separator: "\n").map(String.init)
+        guard let header = lines.first(where: { $0.hasPrefix("# ") }) else { return (0, 0) }
+        let columns = header.dropFirst(2).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard let px = columns.firstIndex(of: "pxname"), let sv = columns.firstIndex(of: "svname"),
+              let r = columns.firstIndex(of: "wretr"), let d = columns.firstIndex(of: "wredis") else { return (0, 0) }
+        for line in lines where !line.hasPrefix("#") {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count > max(px, sv, r, d), f[px] == backend, f[sv] == "BACKEND" else { continue }
+            return (Int(f[r]) ?? 0, Int(f[d]) ?? 0)
+        }
+        return (0, 0)
+    }
+
+    static func readRetries(socket: String) -> (retries: Int, redispatches: Int)? {
+        (try? Sys.unixExchange(socket, "show stat\n", timeout: 1)).map { parseRetries($0) }
+    }
 }
 
 /// Polls the stats socket every `interval` and keeps each change of a server's status.

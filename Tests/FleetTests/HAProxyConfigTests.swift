@@ -37,6 +37,10 @@ import Testing
 
             """
         #expect(HAProxyStats.parse(csv) == ["h0": "UP", "h1": "DOWN 1/2"])
+        #expect(HAProxyStats.parseRetries(csv) == (0, 0))
+        let retried = csv.replacingOccurrences(of: "hosts,BACKEND,0,0,0,1,205,10,0,0,0,0,,0,0,0,0,UP,2",
+                                               with: "hosts,BACKEND,0,0,0,1,205,10,0,0,0,0,,0,0,7,3,UP,2")
+        #expect(HAProxyStats.parseRetries(retried) == (7, 3))
     }
 }
 
