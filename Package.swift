@@ -70,6 +70,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A preforkd fleet behind HAProxy in network namespaces (root): whole-host faults judged end to end.
+        .target(name: "Fleet", dependencies: ["Chaos", "Curl", "Harness"]),
+        .executableTarget(
+            name: "fleet-run",
+            dependencies: [
+                "Fleet", "PreforkVersion",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // The HTTP/1.1 conformance table: Harness's raw client socket and its own response reader, never HTTP1.
         .target(name: "Conformance", dependencies: ["Harness"]),
         .executableTarget(
@@ -91,10 +100,11 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Harness"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "Harness"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Chaos", "Harness"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Harness"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Curl", "Harness", "Chaos", "Conformance", "preforkd", "json-api-example"],
+            dependencies: ["Curl", "Harness", "Chaos", "Conformance", "Fleet", "preforkd", "fleet-run", "json-api-example"],
             path: "IntegrationTests"
         ),
     ],

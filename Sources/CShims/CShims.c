@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,10 @@ int cshim_pidfd_open(pid_t pid) {
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+int cshim_setns_net(int fd) {
+    return setns(fd, CLONE_NEWNET);
 }
 
 int cshim_pidfd_send_signal(int pidfd, int signo) {

@@ -1,13 +1,24 @@
 /// JUnit XML: one testcase per invariant, so CI dashboards show them.
 extension ChaosReport {
     public func renderJUnit() -> String {
+        Verdict.junit(suite: "chaos-run", classname: "chaos", verdicts: verdicts, seed: seed, reproduce: reproduce,
+                      duration: duration)
+    }
+}
+
+extension Verdict {
+    /// JUnit XML of a runner's verdicts (chaos-run, fleet-run).
+    public static func junit(suite: String, classname: String, verdicts: [Verdict], seed: UInt64, reproduce: String,
+                             duration: Double) -> String {
+        let failed = verdicts.filter { $0.status == .fail }.count
+        let skipped = verdicts.filter { $0.status == .skip }.count
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        x += "<testsuite name=\"chaos-run\" tests=\"\(verdicts.count)\" failures=\"\(failed)\" "
+        x += "<testsuite name=\"\(suite)\" tests=\"\(verdicts.count)\" failures=\"\(failed)\" "
             + "skipped=\"\(skipped)\" time=\"\(fmt(duration, 3))\">\n"
         x += "  <properties><property name=\"seed\" value=\"\(seed)\"/>"
             + "<property name=\"reproduce\" value=\"\(xmlEscape(reproduce))\"/></properties>\n"
         for v in verdicts {
-            x += "  <testcase classname=\"chaos\" name=\"\(xmlEscape(v.id))\">"
+            x += "  <testcase classname=\"\(classname)\" name=\"\(xmlEscape(v.id))\">"
             switch v.status {
             case .pass: break
             case .skip: x += "<skipped message=\"\(xmlEscape(v.summary))\"/>"

@@ -4,12 +4,7 @@ extension ChaosReport {
     public func renderText() -> String {
         var out: [String] = []
         out.append("")
-        out.append("invariant        result  evidence")
-        out.append("---------------  ------  --------")
-        for v in verdicts {
-            out.append(pad(v.id, 15) + "  " + pad(v.status.rawValue, 6) + "  " + v.summary)
-            for e in v.evidence { out.append(String(repeating: " ", count: 25) + "- " + e) }
-        }
+        out += Verdict.table(verdicts)
         out.append("")
         let total = outcomes.values.reduce(0, +)
         out.append("requests: \(total) (\(fmt(requestsPerSecond, 0)) req/s); "
@@ -59,4 +54,19 @@ extension ChaosReport {
 
 func pad(_ s: String, _ w: Int) -> String {
     s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count)
+}
+
+extension Verdict {
+    /// The verdict table of the text reports (chaos-run, fleet-run): one row
+    /// per invariant, its evidence indented below it.
+    /// `idWidth`: the first column's width (chaos-run's 15; fleet-run's ids are longer).
+    public static func table(_ verdicts: [Verdict], idWidth: Int = 15) -> [String] {
+        var out = [pad("invariant", idWidth) + "  result  evidence",
+                   String(repeating: "-", count: idWidth) + "  ------  --------"]
+        for v in verdicts {
+            out.append(pad(v.id, idWidth) + "  " + pad(v.status.rawValue, 6) + "  " + v.summary)
+            for e in v.evidence { out.append(String(repeating: " ", count: idWidth + 10) + "- " + e) }
+        }
+        return out
+    }
 }

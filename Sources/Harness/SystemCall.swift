@@ -139,3 +139,56 @@ public enum Sys {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }
+
+extension Sys {
+    /// kill(2) of a whole process group (-pgid): true when delivered to at least one member.
+    public static func killGroup(_ pgid: Int32, _ signo: Int32) -> Bool {
+        precondition(pgid > 1, "killGroup(\(pgid)): not one group")
+        return Glibc.kill(-pgid, signo) == 0
+    }
+
+    /// Moves the CALLING THREAD into the network namespace at `path`
+    /// (e.g. /var/run/netns/NAME): setns(2) with CLONE_NEWNET. Sockets the
+    /// thread opens afterwards live in that namespace; other threads are untouched.
+    public static func enterNetworkNamespace(_ path: String) throws(SystemCallError) {
+        let fd = try retrying("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        _ = try retrying("setns(\(path))") { cshim_setns_net(fd) }
+    }
+
+    /// connect(2) to the Unix stream socket at `path`, send `request`, read to
+    /// EOF (at most `timeout` seconds): HAProxy's stats socket answers a
+    /// command and closes.
+    public static func unixExchange(_ path: String, _ request: String, timeout: Double) throws(SystemCallError) -> String {
+        let fd = try retrying("socket(AF_UNIX)") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw SystemCallError(call: "connect(\(path)): path too long", errno: ENAMETOOLONG)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let seconds = Int(timeout)
+        try setOption(fd, SOL_SOCKET, SO_RCVTIMEO, timeval(tv_sec: seconds, tv_usec: Int((timeout - Double(seconds)) * 1e6)), "SO_RCVTIMEO")
+        let length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        _ = try retrying("connect(\(path))") {
+            withUnsafePointer(to: &address) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+            }
+        }
+        _ = try retrying("write(\(path))") {
+            request.utf8CString.withUnsafeBytes { raw in write(fd, raw.baseAddress, raw.count - 1) }
+        }
+        var reply: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = try retrying("read(\(path))") { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+            if n == 0 { break }
+            reply.append(contentsOf: chunk[..<n])
+        }
+        return String(decoding: reply, as: UTF8.self)
+    }
+}

@@ -45,6 +45,9 @@ int cshim_accept_nonblock(int fd, struct sockaddr *addr, socklen_t *len);
 int cshim_pidfd_open(pid_t pid);
 int cshim_pidfd_send_signal(int pidfd, int signo);
 
+// setns(2) into a network namespace (CLONE_NEWNET); affects the calling thread only.
+int cshim_setns_net(int fd);
+
 // epoll flag values (enum members that import awkwardly).
 uint32_t cshim_epollin(void);
 uint32_t cshim_epollout(void);
