@@ -25,7 +25,7 @@ public enum FleetRunner {
             fleet.tearDown()
             let left = Namespaces.remove(t)
             if !left.isEmpty { log(c, "could not remove namespaces: \(left.joined(separator: " "))") }
-            unlink(socket)
+            do { try Sys.unlink(socket) } catch { log(c, "could not remove \(socket): \(error)") }
         }
         return try fleet.run()
     }
@@ -35,15 +35,15 @@ public enum FleetRunner {
         for tool in ["ip", "tc", c.haproxyPath] where which(tool) == nil {
             throw FleetSetupError("\(tool) not found in PATH (apt-get install \(tool == "ip" || tool == "tc" ? "iproute2" : "haproxy"))")
         }
-        guard access(preforkdPath(c), X_OK) == 0 else { throw FleetSetupError("preforkd not found at \(preforkdPath(c))") }
+        guard Sys.accessible(preforkdPath(c), X_OK) else { throw FleetSetupError("preforkd not found at \(preforkdPath(c))") }
         guard c.hosts >= 2, c.hosts < 100 else { throw FleetSetupError("--hosts must be 2...99 (one host is out at a time)") }
         guard c.duration > 0, c.faultInterval > 0 else { throw FleetSetupError("--duration and --fault-interval must be positive") }
     }
 
     static func which(_ tool: String) -> String? {
-        if tool.contains("/") { return access(tool, X_OK) == 0 ? tool : nil }
+        if tool.contains("/") { return Sys.accessible(tool, X_OK) ? tool : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
-        return (path.split(separator: ":") + ["/usr/sbin", "/sbin"]).map { "\($0)/\(tool)" }.first { access($0, X_OK) == 0 }
+        return (path.split(separator: ":") + ["/usr/sbin", "/sbin"]).map { "\($0)/\(tool)" }.first { Sys.accessible($0, X_OK) }
     }
 
     static func preforkdPath(_ c: FleetConfig) -> String {

@@ -1,4 +1,5 @@
 import Chaos
+import Harness
 
 /// The whole-host faults fleet-run injects.
 public enum FleetFaultKind: String, Codable, Sendable, CaseIterable {

@@ -10,12 +10,7 @@ public enum Interrupts {
     private static let flag = Locked(false)
 
     public static func install() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &set, nil)
-        let wanted = set
+        let wanted = Sys.blockSignals([SIGINT, SIGTERM])
         Thread.detachNewThread {
             var s = wanted
             var signo: Int32 = 0

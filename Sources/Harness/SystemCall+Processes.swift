@@ -58,4 +58,17 @@ extension Sys {
     public static func becomeSubreaper() throws(SystemCallError) {
         _ = try retrying("prctl(PR_SET_CHILD_SUBREAPER)") { cshim_set_child_subreaper(1) }
     }
+
+    /// pthread_sigmask(SIG_BLOCK) of `signals` in the calling thread (threads
+    /// started afterwards inherit it); the set, for sigwait. Cannot fail with
+    /// SIG_BLOCK and a valid set.
+    @discardableResult
+    public static func blockSignals(_ signals: [Int32]) -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signo in signals { sigaddset(&set, signo) }
+        let rc = pthread_sigmask(SIG_BLOCK, &set, nil)
+        precondition(rc == 0, "pthread_sigmask(SIG_BLOCK): \(rc)")
+        return set
+    }
 }

@@ -1,3 +1,4 @@
+import CShims
 import Glibc
 
 /// The suite's socket calls (client sockets, the fault proxy, test servers):
