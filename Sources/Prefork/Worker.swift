@@ -255,6 +255,7 @@ final class Worker {
         let graceEnd = Instant.now().after(Self.drainIdleNanos)
         let spent = budget.isSpent
         for case let connection? in connections {
+            guard spent || hearOut(connection) else { continue }
             if connection.claim == .none || (connection.isIdle && (connection.responses == 0 || spent)) {
                 close(connection)
             } else if connection.isIdle && connection.deadline > graceEnd {
