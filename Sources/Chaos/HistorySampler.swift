@@ -67,18 +67,28 @@ final class HistorySampler: Sendable {
         // nothing wrong (the 60 s runs' no-zombies failures under load).
         let me = ProcFS.entry(master)
         let wchan = readWchan(master)
+        let others = masters.count > 1 ? liveGenerations() : nil
         let kids = Self.confirmingZombies(scannedKids, reread: ProcFS.entry).map(ProcInfo.init)
         let now = monotonicNanos()
         let alive = me.map { !$0.isZombie } ?? false
         var snap = ProcessSnapshot(time: now, masterAlive: alive, children: alive ? kids : [],
                                    orphans: orphans, masterFDs: alive ? ProcFS.fdCount(master) : nil,
                                    masterRSSKB: alive ? ProcFS.rssKB(master) : nil)
-        if masters.count > 1 { snap.masterPid = master }
+        if masters.count > 1 { snap.masterPid = master; snap.masters = others }
         if alive {
             snap.masterState = me.map { String($0.state) }
             snap.masterWchan = wchan
         }
         return snap
+    }
+
+    /// State and wait channel of every master generation still alive (same
+    /// pid and start time), read before the zombies are confirmed.
+    private func liveGenerations() -> [MasterSample] {
+        tracker.generations.filter { $0.goneAt == nil }.compactMap { g in
+            guard let e = ProcFS.entry(g.pid), e.startTime == g.startTime, !e.isZombie else { return nil }
+            return MasterSample(pid: g.pid, state: String(e.state), wchan: readWchan(g.pid))
+        }
     }
 
     /// `kids` with each zombie replaced by a fresh read of the same process

@@ -10,9 +10,8 @@ public struct PlannedWindow: Sendable, Equatable {
 
 extension History {
     /// Every planned change with its window: the applied planned faults
-    /// (injection .. end + deathWindowAfter), each retirement (a worker that
-    /// answered its whole lifetime, last seen alive - deathWindowBefore ..
-    /// seen gone + deathWindowAfter) and the graceful stop (signal .. exit,
+    /// (injection .. end + deathWindowAfter), each retirement (`retirements`,
+    /// last seen alive - deathWindowBefore .. seen gone + deathWindowAfter) and the graceful stop (signal .. exit,
     /// for the requests already in flight at the signal).
     public var plannedWindows: [PlannedWindow] {
         let l = info.limits
@@ -21,10 +20,8 @@ extension History {
                           label: "\(f.kind.rawValue) #\(f.index) at \(t(f.time))"
                               + (f.victimPid.map { " (master pid=\($0))" } ?? ""))
         }
-        if info.lifetime > 0 && hasWorkerHeaders {
-            var maxServed: [Int32: Int] = [:]
-            for r in requests { if let p = r.workerPid, let s = r.served { maxServed[p] = max(maxServed[p] ?? 0, s) } }
-            for d in workerDeaths where (maxServed[d.pid] ?? 0) >= info.lifetime {
+        if info.lifetime > 0 {
+            for d in retirements {
                 out.append(PlannedWindow(kind: "retirement", start: d.lastSeenAlive - min(d.lastSeenAlive, ns(l.deathWindowBefore)),
                                          end: d.observedAt + ns(l.deathWindowAfter),
                                          label: "retirement of pid=\(d.pid) at \(t(d.observedAt))"))
@@ -35,5 +32,20 @@ extension History {
                                      label: "SIG\(s.signal) at \(t(s.sentAt))"))
         }
         return out
+    }
+
+    /// Worker deaths that were retirements: with worker headers, a worker
+    /// that answered its whole lifetime; without them (a foreign server run
+    /// with `--lifetime` set to its own max-requests), every death no fault
+    /// explains, planned or not (a reload's old workers are the reload's).
+    var retirements: [WorkerDeath] {
+        if hasWorkerHeaders {
+            var maxServed: [Int32: Int] = [:]
+            for r in requests { if let p = r.workerPid, let s = r.served { maxServed[p] = max(maxServed[p] ?? 0, s) } }
+            return workerDeaths.filter { (maxServed[$0.pid] ?? 0) >= info.lifetime }
+        }
+        let explained = faultWindows + faults.filter { $0.kind.isPlanned && !$0.skipped }
+            .map { $0.time...(($0.endedAt ?? $0.time) + ns(info.limits.deathWindowAfter)) }
+        return workerDeaths.filter { d in !explained.contains { $0.overlaps(d.lastSeenAlive...d.observedAt) } }
     }
 }

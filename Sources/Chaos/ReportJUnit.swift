@@ -5,7 +5,7 @@ extension ChaosReport {
         x += "<testsuite name=\"chaos-run\" tests=\"\(verdicts.count)\" failures=\"\(failed)\" "
             + "skipped=\"\(skipped)\" time=\"\(fmt(duration, 3))\">\n"
         x += "  <properties><property name=\"seed\" value=\"\(seed)\"/>"
-            + "<property name=\"reproduce\" value=\"\(xmlEscape(reproduce))\"/></properties>\n"
+            + "<property name=\"reproduce\" value=\"\(xmlEscape(reproduce))\"/>" + plannedProperties() + "</properties>\n"
         for v in verdicts {
             x += "  <testcase classname=\"chaos\" name=\"\(xmlEscape(v.id))\">"
             switch v.status {
@@ -18,6 +18,16 @@ extension ChaosReport {
             x += "</testcase>\n"
         }
         return x + "</testsuite>\n"
+    }
+}
+
+extension ChaosReport {
+    /// `planned.upgrade.events` ... `planned.KIND.resent`, one per figure.
+    func plannedProperties() -> String {
+        (plannedChanges ?? []).map { c in
+            [("events", c.events), ("requests", c.requests), ("lost", c.lost), ("resent", c.resent)]
+                .map { "<property name=\"planned.\(c.kind).\($0.0)\" value=\"\($0.1)\"/>" }.joined()
+        }.joined()
     }
 }
 
