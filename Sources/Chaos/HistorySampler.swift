@@ -37,12 +37,22 @@ final class HistorySampler: Sendable {
         }
     }
 
-    /// One sample now. Its time is taken AFTER the /proc scan: a process
+    /// One sample now; when the master looks gone, one more scan: a hand-over
+    /// can finish inside one scan (a 60 s upgrade-under-load run: the pid file
+    /// read just before the new master renamed it, the old master exited 47 ms
+    /// after its USR2, before its state was read), and a sample with no master
+    /// ends supervision for every invariant. A real death is seen one scan later.
+    func take() -> ProcessSnapshot {
+        let first = scan()
+        return first.masterAlive ? first : scan()
+    }
+
+    /// One /proc scan. Its time is taken AFTER the /proc scan: a process
     /// missing from the sample was certainly gone by then (a full scan can
     /// take 20 ms on a loaded machine; stamping the start made a retiring
     /// worker look dead before its last answers). This kernel has no
     /// /proc/PID/task/TID/children, hence the full scan.
-    func take() -> ProcessSnapshot {
+    private func scan() -> ProcessSnapshot {
         let all = ProcFS.all()
         let scanned = monotonicNanos()
         let master = tracker.update(from: all, now: scanned).pid

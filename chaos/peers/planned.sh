@@ -30,7 +30,7 @@ runs=(
   "gunicorn --max-requests 20|--workers 4 --lifetime 20 --faults none -- $gunicorn --max-requests 20 app:app"
   "gunicorn --max-requests 20 --reuse-port|--workers 4 --lifetime 20 --faults none -- $gunicorn --max-requests 20 --reuse-port app:app"
   "gunicorn HUP|--workers 4 --lifetime 0 --faults reload --reload-signal HUP --kill-every 1 -- $gunicorn app:app"
-  "gunicorn USR2 + TERM|--workers 4 --lifetime 0 --faults upgrade --upgrade-signal USR2 --upgrade-finish TERM --kill-every 1 --pid-file $run/gunicorn.pid -- $gunicorn -p $run/gunicorn.pid app:app"
+  "gunicorn USR2 + TERM|--workers 4 --lifetime 0 --faults upgrade --upgrade-signal USR2 --upgrade-finish TERM --kill-every 1 -- $gunicorn app:app"
   "unicorn HUP|--workers 4 --lifetime 0 --faults reload --reload-signal HUP --kill-every 1 --shutdown QUIT -- chaos/peers/unicorn.sh {port}"
   "unicorn USR2 + QUIT|--workers 4 --lifetime 0 --faults upgrade --upgrade-signal USR2 --upgrade-finish QUIT --kill-every 1 --shutdown QUIT --pid-file $run/unicorn.pid -- chaos/peers/unicorn.sh {port} $run/unicorn.pid"
   "nginx HUP|--workers 4 --lifetime 0 --faults reload --reload-signal HUP --kill-every 1 --shutdown QUIT -- chaos/peers/nginx.sh {port}"
@@ -44,6 +44,8 @@ i=0
 for r in "${runs[@]}"; do
     i=$((i + 1))
     name=${r%%|*}
+    # ONLY=REGEX runs the matching rows alone.
+    [[ -z ${ONLY:-} || $name =~ $ONLY ]] || continue
     read -r -a args <<< "${r#*|}"
     echo "== $name: chaos-run ${common[*]} ${args[*]}" >&2
     rc=0
@@ -53,29 +55,35 @@ for r in "${runs[@]}"; do
 done
 python3 - "$run/index.tsv" <<'PY'
 import json, sys
+from collections import Counter
 cols = ["zero-loss-planned", "handover", "generations"]
-print("| run | planned events | requests in window | lost | resent | " + " | ".join(cols) + " | other FAILs | verdict |")
-print("|---" * (7 + len(cols)) + "|")
+print("| run | planned events | requests in window | lost | resent | lost at the stop | " + " | ".join(cols)
+      + " | other FAILs | verdict |")
+print("|---" * (8 + len(cols)) + "|")
 for line in open(sys.argv[1]):
     name, rc, path = line.rstrip("\n").split("\t")
     try:
         r = json.load(open(path))
     except OSError:
-        print(f"| {name} | setup error (exit {rc}) |" + " |" * (6 + len(cols)))
+        print(f"| {name} | setup error (exit {rc}) |" + " |" * (7 + len(cols)))
         continue
     v = {x["id"]: x for x in r["verdicts"]}
-    planned = [p for p in r.get("plannedChanges") or [] if p["kind"] != "graceful-stop"]
+    counts = r.get("plannedChanges") or []
+    planned = [p for p in counts if p["kind"] != "graceful-stop"]
+    stop = [p for p in counts if p["kind"] == "graceful-stop"]
     events = ", ".join(f'{p["kind"]} {p["events"]}' for p in planned) or "none"
-    skipped = [f["detail"] for f in r["faults"] if not f["applied"]]
-    if skipped:
-        events += f" ({len(skipped)} not applied: {skipped[0][:80]})"
+    # Planned faults that could not be made, by reason: they say what could not be driven.
+    why = Counter(f["detail"].split(" (")[0] for f in r["faults"] if not f["applied"])
+    if why:
+        events += " (not applied: " + "; ".join(f"{n} x {d}" for d, n in why.items()) + ")"
     req = sum(p["requests"] for p in planned)
     lost = sum(p["lost"] for p in planned)
     resent = sum(p["resent"] for p in planned)
+    at_stop = f'{stop[0]["lost"]} of {stop[0]["requests"]}' if stop else f'n/a (SIG{r.get("shutdownSignal")})'
     cells = [v[c]["status"] if c in v else "-" for c in cols]
     other = [k for k, x in v.items() if x["status"] == "FAIL" and k not in cols]
     passed = sum(x["status"] == "PASS" for x in v.values())
     failed = sum(x["status"] == "FAIL" for x in v.values())
-    print(f"| {name} | {events} | {req} | {lost} | {resent} | " + " | ".join(cells)
+    print(f"| {name} | {events} | {req} | {lost} | {resent} | {at_stop} | " + " | ".join(cells)
           + f" | {', '.join(other) or '-'} | {passed} passed, {failed} failed |")
 PY
