@@ -104,6 +104,15 @@ import Testing
         }
     }
 
+    @Test func retirementDroppingConnectionsFailsZeroLossPlanned() throws {
+        // Keep-alive, lifetime 30: a worker that exits at its last unit leaves that request unanswered.
+        let r = try runChaos(config([.malformed], defect: "retirement-drops-connections", duration: 6))
+        let v = try #require(r.verdict("zero-loss-planned"))
+        #expect(v.status == .fail, "\(v.summary)")
+        #expect(v.metrics["retirement_lost"] ?? 0 > 0, "\(v.summary)")
+        #expect(v.evidence.first?.contains("retirement of pid=") == true, "\(v.evidence)")
+    }
+
     /// A tiny prefork server whose HUP reload kills its workers and closes
     /// the listener for 300 ms before binding again: refusals and resets.
     static let lossyReloadServer = """

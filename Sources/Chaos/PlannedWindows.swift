@@ -34,18 +34,28 @@ extension History {
         return out
     }
 
-    /// Worker deaths that were retirements: with worker headers, a worker
-    /// that answered its whole lifetime; without them (a foreign server run
-    /// with `--lifetime` set to its own max-requests), every death no fault
-    /// explains, planned or not (a reload's old workers are the reload's).
+    /// Worker deaths that were retirements: a worker that answered its whole
+    /// lifetime (worker headers), and every death no fault explains, planned
+    /// or not (a reload's old workers are the reload's; an environment fault
+    /// or observer stall explains deaths up to the hang deadline after it,
+    /// the heartbeat kills it may cause): with a lifetime set,
+    /// a worker that exits by itself is retiring, whether or not it answered
+    /// its last units (a worker that drops them must not hide), and a
+    /// foreign server without worker headers run with `--lifetime` set to
+    /// its own max-requests shows no other sign of it.
     var retirements: [WorkerDeath] {
-        if hasWorkerHeaders {
-            var maxServed: [Int32: Int] = [:]
-            for r in requests { if let p = r.workerPid, let s = r.served { maxServed[p] = max(maxServed[p] ?? 0, s) } }
-            return workerDeaths.filter { (maxServed[$0.pid] ?? 0) >= info.lifetime }
+        var maxServed: [Int32: Int] = [:]
+        for r in requests { if let p = r.workerPid, let s = r.served { maxServed[p] = max(maxServed[p] ?? 0, s) } }
+        // Heartbeat kills may follow an environment fault or an observer
+        // stall (a starved machine) by up to the hang deadline: not retirements.
+        let after = ns(hangDeadline + info.limits.deathWindowAfter)
+        let explained = faultWindows
+            + faults.filter { $0.kind.isPlanned && !$0.skipped }
+                .map { $0.time...(($0.endedAt ?? $0.time) + ns(info.limits.deathWindowAfter)) }
+            + faults.filter { $0.kind.isEnvironment && $0.applied }.map { $0.time...(($0.endedAt ?? $0.time) + after) }
+            + stalls.map { $0.lowerBound...($0.upperBound + after) }
+        return workerDeaths.filter { d in
+            (maxServed[d.pid] ?? 0) >= info.lifetime || !explained.contains { $0.overlaps(d.lastSeenAlive...d.observedAt) }
         }
-        let explained = faultWindows + faults.filter { $0.kind.isPlanned && !$0.skipped }
-            .map { $0.time...(($0.endedAt ?? $0.time) + ns(info.limits.deathWindowAfter)) }
-        return workerDeaths.filter { d in !explained.contains { $0.overlaps(d.lastSeenAlive...d.observedAt) } }
     }
 }

@@ -24,6 +24,9 @@ package enum PlantedDefect: String, Sendable, CaseIterable {
     case upgradeShutdownListener = "upgrade-shutdown-listener"
     /// A new master that fails or hangs is left alone (no kill, no rollback).
     case upgradeNoRollback = "upgrade-no-rollback"
+    /// A worker exits the moment its last unit is taken: the responses it
+    /// owes (the last request's among them) are never sent.
+    case retirementDropsConnections = "retirement-drops-connections"
 
     /// The knobs this defect turns.
     var knobs: EngineKnobs {
@@ -38,6 +41,7 @@ package enum PlantedDefect: String, Sendable, CaseIterable {
         case .noPauseGrace: knobs.forgivesMasterPauses = false
         case .upgradeShutdownListener: knobs.shutsDownListenerOnHandover = true
         case .upgradeNoRollback: knobs.rollsBackUpgrades = false
+        case .retirementDropsConnections: knobs.answersAtRetirement = false
         }
         return knobs
     }
@@ -65,4 +69,6 @@ struct EngineKnobs: Equatable {
     var rollsBackUpgrades = true
     /// The old master shutdown()s the socket at hand-over (stops it for all).
     var shutsDownListenerOnHandover = false
+    /// A retiring worker answers what it owes before it exits.
+    var answersAtRetirement = true
 }
