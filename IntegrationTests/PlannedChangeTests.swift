@@ -55,6 +55,64 @@ import Testing
         #expect(v.evidence.first?.contains("failed build still running") == true, "\(v.evidence)")
     }
 
+    @Test func scaleChurnLosesNothing() throws {
+        // TTOU / TTIN and back, alone: a scale-down retires a worker gracefully, a scale-up adds one.
+        let r = try runChaos(config([.scaleDown, .scaleUp], duration: 8))
+        for v in r.verdicts { #expect(v.status != .fail, "\(v.id): \(v.summary) \(v.evidence)") }
+        #expect(applied(r, .scaleDown) >= 2 && applied(r, .scaleUp) >= 2, "\(r.faults.map(\.detail))")
+        let v = try #require(r.verdict("zero-loss-planned"))
+        #expect(v.status == .pass, "\(v.summary) \(v.evidence)")
+        #expect(v.metrics["scale-down_lost"] == 0 && v.metrics["scale-up_lost"] == 0)
+        #expect(v.metrics["scale-down_requests"] ?? 0 > 0, "\(v.summary)")
+    }
+
+    /// The retirement-fresh-connections scenario: one connection per request, workers retiring at `lifetime`.
+    func retirementRun(lifetime: Int) throws -> ChaosReport {
+        var c = config([.malformed], duration: 8)
+        try c.apply(Scenario.load(Self.scenarioPath("retirement-fresh-connections")))
+        c.duration = 8
+        c.lifetime = lifetime
+        c.workers = 3
+        c.quiet = true
+        return try runChaos(c)
+    }
+
+    static func scenarioPath(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("chaos/scenarios/\(name).json").path
+    }
+
+    @Test(arguments: [20, 1]) func retirementFreshConnectionsLoseNothing(lifetime: Int) throws {
+        let r = try retirementRun(lifetime: lifetime)
+        let stopJudged: Set = ["zero-loss-planned", "clean-shutdown"]
+        for v in r.verdicts where !stopJudged.contains(v.id) {
+            #expect(v.status != .fail, "lifetime \(lifetime) \(v.id): \(v.summary) \(v.evidence)")
+        }
+        let v = try #require(r.verdict("zero-loss-planned"))
+        #expect(v.metrics["retirement_events"] ?? 0 >= 10, "\(v.summary)")
+        #expect(v.metrics["retirement_lost"] == 0, "\(v.summary) \(v.evidence)")
+        // At lifetime 1 the workers spend their time respawning, so the accept
+        // backlog holds requests at the stop signal, and a stop that closes the
+        // listener resets them (seen: 16-17 x curl 56 sent ~200 ms before
+        // SIGTERM, and the shutdown probes, none at any retirement). That is the
+        // graceful stop's loss the lead is fixing in Worker+Listener; until it
+        // lands it is a known issue here, for the two invariants that judge the stop.
+        withKnownIssue("backlog reset when a graceful stop closes the listener", isIntermittent: true) {
+            for v in r.verdicts where stopJudged.contains(v.id) {
+                #expect(v.status == .pass, "lifetime \(lifetime) \(v.id): \(v.summary) \(v.evidence)")
+            }
+        }
+    }
+
+    @Test func retirementDroppingConnectionsFailsZeroLossPlanned() throws {
+        // Keep-alive, lifetime 30: a worker that exits at its last unit leaves that request unanswered.
+        let r = try runChaos(config([.malformed], defect: "retirement-drops-connections", duration: 6))
+        let v = try #require(r.verdict("zero-loss-planned"))
+        #expect(v.status == .fail, "\(v.summary)")
+        #expect(v.metrics["retirement_lost"] ?? 0 > 0, "\(v.summary)")
+        #expect(v.evidence.first?.contains("retirement of pid=") == true, "\(v.evidence)")
+    }
+
     /// A tiny prefork server whose HUP reload kills its workers and closes
     /// the listener for 300 ms before binding again: refusals and resets.
     static let lossyReloadServer = """

@@ -34,6 +34,9 @@ public struct ChaosReport: Codable, Sendable {
     public var workers: Int?
     /// The run in 100 ms buckets with its faults: what the HTML report draws.
     public var timeSeries: Timeline?
+    /// Per planned-change type (upgrade, reload, scaling, bad upgrade,
+    /// retirement, graceful stop): events, requests in window, lost, resent.
+    public var plannedChanges: [PlannedChangeCount]?
 
     public var passed: Int { verdicts.filter { $0.status == .pass }.count }
     public var failed: Int { verdicts.filter { $0.status == .fail }.count }
@@ -101,5 +104,6 @@ extension ChaosReport {
         faultsInjected = applied.count
         faults = h.faults
         stalls = h.stalls.map { Double($0.upperBound - $0.lowerBound) / 1e9 }
+        plannedChanges = PlannedChangeCount.counts(from: verdicts.first { $0.id == "zero-loss-planned" })
     }
 }

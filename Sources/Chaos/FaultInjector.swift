@@ -15,8 +15,8 @@ final class FaultInjector: Sendable {
     var masterStart: UInt64 { tracker.current.startTime }
     /// How planned changes are made to this target.
     let planned: PlannedChangeSettings
-    /// A hand-over (upgrade, bad upgrade, reload) is under way: the next waits its turn or is skipped.
-    let handoverBusy = Locked(false)
+    /// Whether a hand-over (upgrade, bad upgrade, reload) is under way and when the last one ended.
+    let handover = Locked(HandoverTurn())
     /// bad-upgrades so far: they alternate never-ready and exit 1.
     let badUpgrades = Locked(0)
     let baseURL: String
@@ -83,6 +83,9 @@ final class FaultInjector: Sendable {
 
     /// Waits for background faults to finish (bounded).
     func drain(timeout: Double) { _ = waitUntil(timeout: timeout) { pending.value == 0 } }
+
+    /// Waits for a hand-over under way to end (bounded): the stop goes to the master that serves.
+    func awaitHandover(timeout: Double) { _ = waitUntil(timeout: timeout) { !handover.value.busy } }
 
     /// Waits for lasting environment faults to end and undo themselves (bounded).
     func awaitEnvironment(timeout: Double) { _ = waitUntil(timeout: timeout) { environmentPending.value == 0 } }

@@ -227,6 +227,10 @@ public struct ProcessSnapshot: Codable, Sendable {
     public var masterWchan: String?
     /// The current master's pid once an upgrade changed it (nil: `RunInfo.masterPid`).
     public var masterPid: Int32?
+    /// Every live master generation's state, read like `masterState`, while
+    /// more than one generation is known: a zombie is judged against its own
+    /// parent (an old master busy exiting is not the current one's fault).
+    public var masters: [MasterSample]?
 
     public init(time: UInt64, masterAlive: Bool = true, children: [ProcInfo], orphans: [ProcInfo] = [],
                 masterFDs: Int? = nil, masterRSSKB: Int? = nil) {
@@ -240,6 +244,21 @@ public struct ProcessSnapshot: Codable, Sendable {
 
     /// Children that are not zombies.
     public var liveChildren: [ProcInfo] { children.filter(\.isLive) }
+}
+
+/// One master generation's state at a sample.
+public struct MasterSample: Codable, Sendable, Equatable {
+    public var pid: Int32
+    /// /proc/PID/stat state letter.
+    public var state: String
+    /// /proc/PID/wchan: "0" when it was running at that read.
+    public var wchan: String?
+
+    public init(pid: Int32, state: String, wchan: String? = nil) {
+        self.pid = pid
+        self.state = state
+        self.wchan = wchan
+    }
 }
 
 /// A process's end as a waitpid status: Harness's `TerminationStatus`, the

@@ -37,12 +37,22 @@ final class HistorySampler: Sendable {
         }
     }
 
-    /// One sample now. Its time is taken AFTER the /proc scan: a process
+    /// One sample now; when the master looks gone, one more scan: a hand-over
+    /// can finish inside one scan (a 60 s upgrade-under-load run: the pid file
+    /// read just before the new master renamed it, the old master exited 47 ms
+    /// after its USR2, before its state was read), and a sample with no master
+    /// ends supervision for every invariant. A real death is seen one scan later.
+    func take() -> ProcessSnapshot {
+        let first = scan()
+        return first.masterAlive ? first : scan()
+    }
+
+    /// One /proc scan. Its time is taken AFTER the /proc scan: a process
     /// missing from the sample was certainly gone by then (a full scan can
     /// take 20 ms on a loaded machine; stamping the start made a retiring
     /// worker look dead before its last answers). This kernel has no
     /// /proc/PID/task/TID/children, hence the full scan.
-    func take() -> ProcessSnapshot {
+    private func scan() -> ProcessSnapshot {
         let all = ProcFS.all()
         let scanned = monotonicNanos()
         let master = tracker.update(from: all, now: scanned).pid
@@ -67,18 +77,28 @@ final class HistorySampler: Sendable {
         // nothing wrong (the 60 s runs' no-zombies failures under load).
         let me = ProcFS.entry(master)
         let wchan = readWchan(master)
+        let others = masters.count > 1 ? liveGenerations() : nil
         let kids = Self.confirmingZombies(scannedKids, reread: ProcFS.entry).map(ProcInfo.init)
         let now = monotonicNanos()
         let alive = me.map { !$0.isZombie } ?? false
         var snap = ProcessSnapshot(time: now, masterAlive: alive, children: alive ? kids : [],
                                    orphans: orphans, masterFDs: alive ? ProcFS.fdCount(master) : nil,
                                    masterRSSKB: alive ? ProcFS.rssKB(master) : nil)
-        if masters.count > 1 { snap.masterPid = master }
+        if masters.count > 1 { snap.masterPid = master; snap.masters = others }
         if alive {
             snap.masterState = me.map { String($0.state) }
             snap.masterWchan = wchan
         }
         return snap
+    }
+
+    /// State and wait channel of every master generation still alive (same
+    /// pid and start time), read before the zombies are confirmed.
+    private func liveGenerations() -> [MasterSample] {
+        tracker.generations.filter { $0.goneAt == nil }.compactMap { g in
+            guard let e = ProcFS.entry(g.pid), e.startTime == g.startTime, !e.isZombie else { return nil }
+            return MasterSample(pid: g.pid, state: String(e.state), wchan: readWchan(g.pid))
+        }
     }
 
     /// `kids` with each zombie replaced by a fresh read of the same process

@@ -12,6 +12,12 @@
 /// replacement) is tolerated up to `Limits.zombieStarvedLimit` (1 s). `Limits.zombieGrace` (default 0) can
 /// demand a minimum age on top. Unknown master state (synthetic histories)
 /// counts as asleep. A master seen stopped (T) is not judged until it runs again.
+/// Asleep means state S with a wait channel: `/proc/PID/wchan` reads "0"
+/// when the process runs, so S then "0" is a master woken between the two reads.
+/// After an upgrade each zombie is judged against its own parent (the
+/// sample's `masters`): an old generation's worker left a zombie while its
+/// master was busy exiting is neither the current master's fault nor excused
+/// by the current master being busy.
 /// Contract with HistorySampler: in each sample the master's state was read
 /// after the zombie's first sighting and before its re-read (see `take()`).
 public struct NoZombiesInvariant: Invariant {
@@ -39,24 +45,24 @@ public struct NoZombiesInvariant: Invariant {
                 previousZ = []
             }
             previousTime = s.time
-            if s.masterState == "T" || s.masterState == "t" {
-                // Stopped by the runner (group-freeze, master-stop): it cannot
-                // reap; its zombies count from the sample after it resumed.
-                for p in s.children where p.state == "Z" { firstZ[ProcKey(p)] = nil }
-                previousZ = []
-                continue
-            }
             var nowZ = Set<ProcKey>()
             for p in s.children where p.state == "Z" {
                 let k = ProcKey(p)
+                let parent = Self.parent(of: p, in: s)
+                if parent.state == "T" || parent.state == "t" {
+                    // Stopped by the runner (group-freeze, master-stop): it cannot
+                    // reap; its zombies count from the sample after it resumed.
+                    firstZ[k] = nil
+                    continue
+                }
                 nowZ.insert(k)
                 let since = firstZ[k] ?? s.time
                 firstZ[k] = since
                 if previousZ.contains(k), s.time - since >= grace, !reported.contains(k),
-                   s.masterState.map({ $0 == "S" }) ?? true || s.time - since >= starvedLimit {
+                   Self.asleep(parent) || s.time - since >= starvedLimit {
                     reported.insert(k)
                     violations.append("pid=\(p.pid) zombie since \(h.t(since)), still at \(h.t(s.time))"
-                        + masterActivity(samples, since...s.time))
+                        + parentActivity(samples, of: p, since...s.time))
                 }
             }
             previousZ = nowZ
@@ -72,14 +78,32 @@ public struct NoZombiesInvariant: Invariant {
                                 "interval_p50_ms": percentile(gaps, 50), "interval_p99_ms": percentile(gaps, 99)])
     }
 
-    /// What the master was doing meanwhile, e.g. "; master R/0, S/do_sys_poll".
-    private func masterActivity(_ samples: [ProcessSnapshot], _ span: ClosedRange<UInt64>) -> String {
+    /// The state and wait channel of `p`'s parent at `s`: its own master
+    /// generation's when the sample has them, else the current master's.
+    static func parent(of p: ProcInfo, in s: ProcessSnapshot) -> (state: String?, wchan: String?) {
+        if let m = s.masters?.first(where: { $0.pid == p.ppid }) { return (m.state, m.wchan) }
+        return (s.masterState, s.masterWchan)
+    }
+
+    /// Asleep (it ignored the SIGCHLD): S with a wait channel; unknown counts as asleep.
+    static func asleep(_ parent: (state: String?, wchan: String?)) -> Bool {
+        guard let st = parent.state else { return true }
+        return st == "S" && parent.wchan != "0"
+    }
+
+    /// What the zombie's parent was doing meanwhile, e.g. "; master R/0, S/do_sys_poll"
+    /// ("; old master pid=7 ..." when that is not the current master).
+    private func parentActivity(_ samples: [ProcessSnapshot], of p: ProcInfo, _ span: ClosedRange<UInt64>) -> String {
         var seen: [String] = []
+        var old = false
         for s in samples where span.contains(s.time) {
-            guard let st = s.masterState else { continue }
-            let d = st + "/" + (s.masterWchan ?? "?")
+            let parent = Self.parent(of: p, in: s)
+            guard let st = parent.state else { continue }
+            if let cur = s.masterPid, cur != p.ppid { old = true }
+            let d = st + "/" + (parent.wchan ?? "?")
             if !seen.contains(d) { seen.append(d) }
         }
-        return seen.isEmpty ? "" : "; master " + seen.joined(separator: ", ")
+        let who = old ? "old master pid=\(p.ppid)" : "master"
+        return seen.isEmpty ? "" : "; \(who) " + seen.joined(separator: ", ")
     }
 }

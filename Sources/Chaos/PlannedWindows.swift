@@ -10,9 +10,8 @@ public struct PlannedWindow: Sendable, Equatable {
 
 extension History {
     /// Every planned change with its window: the applied planned faults
-    /// (injection .. end + deathWindowAfter), each retirement (a worker that
-    /// answered its whole lifetime, last seen alive - deathWindowBefore ..
-    /// seen gone + deathWindowAfter) and the graceful stop (signal .. exit,
+    /// (injection .. end + deathWindowAfter), each retirement (`retirements`,
+    /// last seen alive - deathWindowBefore .. seen gone + deathWindowAfter) and the graceful stop (signal .. exit,
     /// for the requests already in flight at the signal).
     public var plannedWindows: [PlannedWindow] {
         let l = info.limits
@@ -21,10 +20,8 @@ extension History {
                           label: "\(f.kind.rawValue) #\(f.index) at \(t(f.time))"
                               + (f.victimPid.map { " (master pid=\($0))" } ?? ""))
         }
-        if info.lifetime > 0 && hasWorkerHeaders {
-            var maxServed: [Int32: Int] = [:]
-            for r in requests { if let p = r.workerPid, let s = r.served { maxServed[p] = max(maxServed[p] ?? 0, s) } }
-            for d in workerDeaths where (maxServed[d.pid] ?? 0) >= info.lifetime {
+        if info.lifetime > 0 {
+            for d in retirements {
                 out.append(PlannedWindow(kind: "retirement", start: d.lastSeenAlive - min(d.lastSeenAlive, ns(l.deathWindowBefore)),
                                          end: d.observedAt + ns(l.deathWindowAfter),
                                          label: "retirement of pid=\(d.pid) at \(t(d.observedAt))"))
@@ -35,5 +32,30 @@ extension History {
                                      label: "SIG\(s.signal) at \(t(s.sentAt))"))
         }
         return out
+    }
+
+    /// Worker deaths that were retirements: a worker that answered its whole
+    /// lifetime (worker headers), and every death no fault explains, planned
+    /// or not (a reload's old workers are the reload's; an environment fault
+    /// or observer stall explains deaths up to the hang deadline after it,
+    /// the heartbeat kills it may cause): with a lifetime set,
+    /// a worker that exits by itself is retiring, whether or not it answered
+    /// its last units (a worker that drops them must not hide), and a
+    /// foreign server without worker headers run with `--lifetime` set to
+    /// its own max-requests shows no other sign of it.
+    var retirements: [WorkerDeath] {
+        var maxServed: [Int32: Int] = [:]
+        for r in requests { if let p = r.workerPid, let s = r.served { maxServed[p] = max(maxServed[p] ?? 0, s) } }
+        // Heartbeat kills may follow an environment fault or an observer
+        // stall (a starved machine) by up to the hang deadline: not retirements.
+        let after = ns(hangDeadline + info.limits.deathWindowAfter)
+        let explained = faultWindows
+            + faults.filter { $0.kind.isPlanned && !$0.skipped }
+                .map { $0.time...(($0.endedAt ?? $0.time) + ns(info.limits.deathWindowAfter)) }
+            + faults.filter { $0.kind.isEnvironment && $0.applied }.map { $0.time...(($0.endedAt ?? $0.time) + after) }
+            + stalls.map { $0.lowerBound...($0.upperBound + after) }
+        return workerDeaths.filter { d in
+            (maxServed[d.pid] ?? 0) >= info.lifetime || !explained.contains { $0.overlaps(d.lastSeenAlive...d.observedAt) }
+        }
     }
 }

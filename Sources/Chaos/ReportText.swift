@@ -19,6 +19,9 @@ extension ChaosReport {
         out.append("faults: \(faultsInjected) injected; "
             + faultCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         out.append(timeline())
+        if let planned = plannedChanges, !planned.isEmpty {
+            out.append("planned changes: " + planned.map(\.line).joined(separator: "; "))
+        }
         if let st = stalls, !st.isEmpty {
             out.append("observer stalls: \(st.count) (max \(fmt(st.max()!, 2))s, total \(fmt(st.reduce(0, +), 2))s): "
                 + "the machine did not run the runner; deadlines overlapping them were extended")

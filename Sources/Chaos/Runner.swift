@@ -65,6 +65,7 @@ final class ChaosRunner {
         sleep(until: start + ns(config.duration))
         // Lasting environment faults end (and undo themselves) before the stop.
         injector.awaitEnvironment(timeout: config.environmentTiming.pauseLength + 15)
+        injector.awaitHandover(timeout: planned.handoverDeadline * 2 + planned.upgradeTimeout + 2)
         let liveness = prober?.stop() ?? []
         let masterKilled = injector.faults.value.contains { $0.kind == .masterKill && $0.applied }
         let shutdown = masterKilled ? watchMasterDeath(target, load: load) : stop(target, tracker: tracker, load: load)

@@ -43,7 +43,10 @@ public struct ZeroLossPlannedInvariant: Invariant {
             let hits = kinds.compactMap { k -> PlannedWindow? in
                 guard let w = byKind[k]!.first(overlapping: r.start, r.end) else { return nil }
                 if k == "graceful-stop" { return r.start < stopAt && r.end > stopAt ? w : nil }
-                return r.start < stopAt ? w : nil
+                // A request still open at the stop signal is the stop's (its
+                // window judges it): a retirement just before must not claim a
+                // reset that the stop's closing listener caused.
+                return r.end < stopAt ? w : nil
             }
             guard !hits.isEmpty else { continue }
             for w in hits {

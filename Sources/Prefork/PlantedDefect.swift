@@ -26,6 +26,9 @@ package enum PlantedDefect: String, Sendable, CaseIterable {
     case upgradeNoRollback = "upgrade-no-rollback"
     /// `/__health` keeps answering 200 while the master drains.
     case noDrainReport = "no-drain-report"
+    /// A worker exits the moment its last unit is taken: the responses it
+    /// owes (the last request's among them) are never sent.
+    case retirementDropsConnections = "retirement-drops-connections"
 
     /// The knobs this defect turns.
     var knobs: EngineKnobs {
@@ -41,6 +44,7 @@ package enum PlantedDefect: String, Sendable, CaseIterable {
         case .upgradeShutdownListener: knobs.shutsDownListenerOnHandover = true
         case .upgradeNoRollback: knobs.rollsBackUpgrades = false
         case .noDrainReport: knobs.reportsDraining = false
+        case .retirementDropsConnections: knobs.answersAtRetirement = false
         }
         return knobs
     }
@@ -70,4 +74,6 @@ struct EngineKnobs: Equatable {
     var shutsDownListenerOnHandover = false
     /// `/__health` answers 503 once the master drains (HealthPage).
     var reportsDraining = true
+    /// A retiring worker answers what it owes before it exits.
+    var answersAtRetirement = true
 }

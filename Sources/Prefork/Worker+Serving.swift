@@ -69,7 +69,10 @@ extension Worker {
         if connection.claim == .none && connection.phase == .body { holdClaim(connection) }  // a head is complete
         // The last unit is taken: stop accepting now. This connection is not
         // idle (it owes a response), so the drain leaves it to finish.
-        if budget.isSpent { beginDrain(reason: "lifetime") }
+        if budget.isSpent {
+            guard knobs.answersAtRetirement else { _exit(WorkerExit.ok) }  // what it owes is never sent
+            beginDrain(reason: "lifetime")
+        }
         if connection.inputClosed && connection.isOpen {
             // The peer is done sending: nothing more can complete.
             connection.state = .closing

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Chaos
 
@@ -91,7 +92,12 @@ extension HistoryBuilder {
         b.killWorker12(at: 1700)
         var v = b.verdict(ZeroLossPlannedInvariant())
         #expect(v.status == .pass, "\(v.summary) \(v.evidence)")
-        #expect(v.metrics["retirement_events"] == 1)
+        // 12, and 11 at 1900 ms: it answered 34 of 57, but no fault explains
+        // its death (the stop is removed), so it retired as far as the
+        // clients can tell (a worker dropping its last units at retirement
+        // must not hide behind its served count).
+        #expect(b.history.retirements.map(\.pid).sorted() == [11, 12])
+        #expect(v.metrics["retirement_events"] == 2)
         // A connection reset at the retirement: lost.
         b.history.requests.append(RequestEvent(start: t(1695), end: t(1701), status: 0, curlCode: 56))
         v = b.verdict(ZeroLossPlannedInvariant())
@@ -155,5 +161,71 @@ extension HistoryBuilder {
         let v = b.verdict(GenerationsInvariant())
         #expect(v.status == .fail)
         #expect(v.evidence.first?.contains("pid=12 of master pid=100") == true)
+    }
+
+    /// The upgraded run with an old-generation zombie (pid 16, parent the old
+    /// master 100) in the samples 1820..1840 ms, while master 200 is current:
+    /// `old` and `current` are each master's state/wchan meanwhile.
+    static func oldGenerationZombie(old: MasterSample, current: MasterSample) -> HistoryBuilder {
+        var b = HistoryBuilder.upgraded()
+        for i in b.history.samples.indices where (t(1820)...t(1840)).contains(b.history.samples[i].time) {
+            b.history.samples[i].children.append(ProcInfo(pid: 16, ppid: master, state: "Z", startTime: 16))
+            b.history.samples[i].masterPid = 200
+            b.history.samples[i].masterState = current.state
+            b.history.samples[i].masterWchan = current.wchan
+            b.history.samples[i].masters = [old, current]
+        }
+        return b
+    }
+
+    @Test func zombieIsJudgedAgainstItsOwnMaster() {
+        // The old master busy exiting (R, or S then woken: wchan "0") beside a
+        // sleeping current master: not a violation.
+        let asleep = MasterSample(pid: 200, state: "S", wchan: "do_sys_poll")
+        for busy in [MasterSample(pid: master, state: "R", wchan: "0"), MasterSample(pid: master, state: "S", wchan: "0"),
+                     MasterSample(pid: master, state: "D", wchan: "do_exit")] {
+            let v = Self.oldGenerationZombie(old: busy, current: asleep).verdict(NoZombiesInvariant())
+            #expect(v.status == .pass, "old \(busy.state)/\(busy.wchan ?? "?"): \(v.summary) \(v.evidence)")
+        }
+        // The old master asleep beside its zombie, the current one busy: a violation, the old master's.
+        let v = Self.oldGenerationZombie(old: MasterSample(pid: master, state: "S", wchan: "do_sys_poll"),
+                                         current: MasterSample(pid: 200, state: "R", wchan: "0"))
+            .verdict(NoZombiesInvariant())
+        #expect(v.status == .fail)
+        #expect(v.evidence.first?.contains("old master pid=100 S/do_sys_poll") == true, "\(v.evidence)")
+    }
+
+    @Test func reportShowsEachPlannedTypeInTextJSONAndJUnit() throws {
+        var b = HistoryBuilder.upgraded()
+        b.history.requests.append(RequestEvent(start: t(1810), end: t(1815), status: 200, workerPid: 12, served: 61,
+                                               silentResend: true))
+        let r = ChaosReport(history: b.history, verdicts: Invariants.judge(b.history), config: ChaosConfig(),
+                            reproduce: "chaos-run --seed 0")
+        let upgrade = try #require(r.plannedChanges?.first)
+        #expect(upgrade.kind == "upgrade" && upgrade.events == 1 && upgrade.lost == 0 && upgrade.resent == 1)
+        #expect(upgrade.requests >= 15)
+        #expect(r.plannedChanges?.map(\.kind) == ["upgrade", "graceful-stop"])
+        let line = try #require(r.renderText().split(separator: "\n").first { $0.hasPrefix("planned changes: ") })
+        #expect(line.contains("upgrade 1 events / \(upgrade.requests) requests / 0 lost / 1 resent; graceful-stop 1 events"))
+        let json = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
+        #expect(json.contains("\"plannedChanges\":[{"))
+        let junit = r.renderJUnit()
+        #expect(junit.contains("<property name=\"planned.upgrade.events\" value=\"1\"/>"))
+        #expect(junit.contains("<property name=\"planned.upgrade.resent\" value=\"1\"/>"))
+        #expect(junit.contains("<property name=\"planned.graceful-stop.lost\" value=\"0\"/>"))
+    }
+
+    @Test func withoutWorkerHeadersUnexplainedDeathsAreRetirements() {
+        // A foreign server (no X-Worker-Pid) run with --lifetime: 13's death is the kill's,
+        // 11's at 1900 ms (no fault near) is a retirement, and a failure beside it is lost.
+        var b = HistoryBuilder.withoutStop()
+        for i in b.history.requests.indices { b.history.requests[i].workerPid = nil; b.history.requests[i].served = nil }
+        #expect(b.history.retirements.map(\.pid) == [11])
+        b.history.requests.append(RequestEvent(start: t(1880), end: t(1895), status: 0, curlCode: 56))
+        let v = b.verdict(ZeroLossPlannedInvariant())
+        #expect(v.metrics["retirement_events"] == 1)
+        #expect(v.status == .fail && v.metrics["retirement_lost"] == 1, "\(v.summary)")
+        b.history.info.lifetime = 0
+        #expect(b.verdict(ZeroLossPlannedInvariant()).metrics["retirement_events"] == nil)
     }
 }

@@ -1,15 +1,17 @@
 #!/bin/sh
-# usage: nginx.sh PORT — renders a foreground nginx conf (master + 4 workers)
-# into a private temp dir and execs nginx, so chaos-run's child IS the master.
+# usage: nginx.sh PORT [PIDFILE] — renders a foreground nginx conf (master +
+# 4 workers) into a private temp dir and execs nginx, so chaos-run's child IS
+# the master. PIDFILE (default in the temp dir): pass it to chaos-run --pid-file.
 set -eu
 port=$1
 run=$(mktemp -d /tmp/chaos-nginx.XXXXXX)
+pidfile=${2:-$run/nginx.pid}
 mkdir -p "$run/tmp"
 cat > "$run/nginx.conf" <<CONF
 daemon off;
 master_process on;
 worker_processes 4;
-pid $run/nginx.pid;
+pid $pidfile;
 error_log $run/error.log warn;
 events { worker_connections 1024; }
 http {
