@@ -66,7 +66,7 @@ final class FleetFaults: @unchecked Sendable {
     private func perform(_ p: PlannedFleetFault) throws {
         switch p.kind {
         case .hostKill: try hostKill(hosts[p.host], restartAfter: p.length)
-        case .hostFreeze: freeze(hosts[p.host], for: p.length)
+        case .hostFreeze: try freeze(hosts[p.host], for: p.length)
         case .partition: try partition(p.host, for: p.length)
         case .slowHost: try slow(p.host, for: p.length)
         case .rollingUpgrade: try rolling(from: p.host) { try upgrade($0) }
@@ -75,43 +75,44 @@ final class FleetFaults: @unchecked Sendable {
     }
 
     private func hostKill(_ h: FleetHost, restartAfter delay: Double) throws {
-        let start = now()
         h.faulted = true
         defer { h.faulted = false }
-        h.kill()
-        Sys.sleep(delay)
-        try h.start()
-        record(.hostKill, h.index, start, note: "restarted after \(String(format: "%.1f", delay))s")
+        try hold(.hostKill, h.index, for: delay, note: "restarted after", apply: h.kill, undo: h.start)
     }
 
-    private func freeze(_ h: FleetHost, for length: Double) {
-        let start = now()
+    private func freeze(_ h: FleetHost, for length: Double) throws {
         h.faulted = true
         defer { h.faulted = false }
-        h.signalGroup(SIGSTOP)
-        Sys.sleep(length)
-        h.signalGroup(SIGCONT)
-        record(.hostFreeze, h.index, start, note: "stopped \(String(format: "%.1f", length))s")
+        try hold(.hostFreeze, h.index, for: length, note: "stopped",
+                 apply: { h.signalGroup(SIGSTOP) }, undo: { h.signalGroup(SIGCONT) })
     }
 
     private func partition(_ i: Int, for length: Double) throws {
-        let start = now()
         let link = topology.linkBalancerSide(topology.hostRole(i))
-        try Command.run("ip", ["-n", topology.balancerNamespace, "link", "set", link, "down"])
-        Sys.sleep(length)
-        try Command.run("ip", ["-n", topology.balancerNamespace, "link", "set", link, "up"])
-        record(.partition, i, start, note: "link down \(String(format: "%.1f", length))s")
+        let ns = topology.balancerNamespace
+        try hold(.partition, i, for: length, note: "link down",
+                 apply: { try Command.run("ip", ["-n", ns, "link", "set", link, "down"]) },
+                 undo: { try Command.run("ip", ["-n", ns, "link", "set", link, "up"]) })
     }
 
     private func slow(_ i: Int, for length: Double) throws {
-        let start = now()
         let link = topology.linkBalancerSide(topology.hostRole(i))
         let ns = topology.balancerNamespace
-        try Command.run("tc", ["-n", ns, "qdisc", "add", "dev", link, "root", "tbf", "rate", "256kbit", "burst", "4kb",
-                               "latency", "200ms"])
+        try hold(.slowHost, i, for: length, note: "tbf 256kbit",
+                 apply: { try Command.run("tc", ["-n", ns, "qdisc", "add", "dev", link, "root", "tbf", "rate", "256kbit",
+                                                 "burst", "4kb", "latency", "200ms"]) },
+                 undo: { try Command.run("tc", ["-n", ns, "qdisc", "del", "dev", link, "root"]) })
+    }
+
+    /// A fault that lasts: apply it, hold it for `length`, undo it, record it
+    /// ("NOTE 2.0s").
+    private func hold(_ kind: FleetFaultKind, _ host: Int, for length: Double, note: String,
+                      apply: () throws -> Void, undo: () throws -> Void) throws {
+        let start = now()
+        try apply()
         Sys.sleep(length)
-        try Command.run("tc", ["-n", ns, "qdisc", "del", "dev", link, "root"])
-        record(.slowHost, i, start, note: "tbf 256kbit \(String(format: "%.1f", length))s")
+        try undo()
+        record(kind, host, start, note: "\(note) \(String(format: "%.1f", length))s")
     }
 
     /// Every host in turn from `first`; each must read UP again before the next.
