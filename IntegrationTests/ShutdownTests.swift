@@ -99,6 +99,39 @@ extension Integration {
             #expect(d.process.wait(timeout: 5) == .exited(0))
         }
 
+        /// A request that reaches an accepted, still silent connection after
+        /// the worker was told to stop, but before it read the socket, is
+        /// answered: the drain reads a connection that looks silent before it
+        /// closes it (a close with the request unread is an RST). The worker is
+        /// SIGSTOPped with the connection accepted and empty; TERM reaches it,
+        /// then the request; on CONT it sees its TERM before the readiness.
+        /// Without `hearOut` in beginDrain the connection closed unanswered.
+        @Test func requestOnASilentConnectionIsAnsweredAtStop() throws {
+            let d = try Daemon(["--defer-accept", "0"], workers: 1)
+            defer { d.stop() }
+            let worker = try #require(d.workers().first)
+            let baseline = fdBaseline(d)
+            let client = try RawClient(port: d.port)
+            #expect(awaitAccepted(d, baseline: baseline), "the connection never reached the worker")
+            #expect(SafeSignal.send(SIGSTOP, to: worker.pid, expectedStartTime: worker.startTime))
+            d.process.signal(SIGTERM)
+            #expect(waitUntil(timeout: 5, interval: 0.002) { Self.termPending(worker.pid) }, "\(d.logTail())")
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            _ = SafeSignal.send(SIGCONT, to: worker.pid, expectedStartTime: worker.startTime)
+            let reply = try client.readToClose()
+            #expect(splitResponses(reply).first?.status == 200, "reply: \(reply.prefix(200))\n\(d.logTail())")
+            #expect(d.process.wait(timeout: 5) == .exited(0))
+        }
+
+        /// SIGTERM is pending for `pid` (blocked for its signalfd): /proc's ShdPnd mask.
+        static func termPending(_ pid: Int32) -> Bool {
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("ShdPnd:") }),
+                  let mask = UInt64(line.dropFirst("ShdPnd:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            else { return false }
+            return mask & (1 << (UInt64(SIGTERM) - 1)) != 0
+        }
+
         @Test func secondSignalStopsImmediately() throws {
             let d = try Daemon([], workers: 2)
             defer { d.stop() }
